@@ -1,0 +1,110 @@
+import type { PlaidGatewayError } from './PlaidGatewayError'
+
+/** Paths of the gateway's routes, relative to `baseUrl`. */
+export interface PlaidGatewayPaths {
+  /** @defaultValue `'/item/public_token/exchange'` */
+  exchange?: string
+  /** @defaultValue `'/link/token/create'` */
+  linkTokenCreate?: string
+  /** @defaultValue `'/item/public_token/create'` */
+  publicTokenCreate?: string
+}
+
+/** Headers sent with every gateway request, or a function that returns them (it may be async). */
+export type PlaidGatewayHeaders = HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+
+/**
+ * How to reach the app's gateway. `<PlaidGatewayProvider>` takes these as props and every hook
+ * takes them as options; a hook's option wins over the provider's.
+ */
+export interface PlaidGatewayConfig {
+  /**
+   * Where the gateway's routes are mounted. A relative URL is resolved against the page.
+   * @defaultValue `'/api/plaid'`
+   */
+  baseUrl?: string
+  /**
+   * Extra headers, such as a CSRF token or a session bearer. A function is called before every
+   * request. A `PLAID-CLIENT-ID` or `PLAID-SECRET` header is refused with `SECRET_ON_CLIENT`.
+   */
+  headers?: PlaidGatewayHeaders
+  /** @defaultValue `'same-origin'` */
+  credentials?: RequestCredentials
+  /**
+   * The `fetch` to use, for tests or instrumentation.
+   * @defaultValue the global `fetch`, looked up at request time
+   */
+  fetch?: typeof fetch
+  /**
+   * How long to wait for the gateway's whole answer before failing with `TIMEOUT`.
+   * @defaultValue `30000`
+   */
+  timeoutMs?: number
+  /** Paths of the routes; each one left out keeps its default. */
+  paths?: PlaidGatewayPaths
+}
+
+/** What a successful exchange gives the browser: the Item's id, never its access token. */
+export interface ExchangeResult {
+  itemId: string
+  requestId?: string
+}
+
+export interface UseExchangePublicTokenOptions extends PlaidGatewayConfig {
+  /** Runs once for each public token exchanged by this hook. */
+  onSuccess?: (result: ExchangeResult) => void
+  /** Runs once for each failed exchange request started by this hook. */
+  onError?: (error: PlaidGatewayError) => void
+}
+
+export interface UseExchangePublicTokenResult {
+  /**
+   * Sends the exchange. Never rejects: resolves with the result, or with `undefined` after
+   * setting `error`. A token already in flight or already exchanged is not sent again.
+   */
+  exchange: (publicToken: string) => Promise<ExchangeResult | undefined>
+  /** The last successful result. */
+  data: ExchangeResult | undefined
+  /** The last failure; cleared when the next exchange starts or by `reset`. */
+  error: PlaidGatewayError | undefined
+  /** True while an exchange is in flight. */
+  isLoading: boolean
+  /** Back to the initial state. */
+  reset: () => void
+}
+
+/** Which update-mode token to ask the gateway for. */
+export type UpdateModeTokenType = 'link_token' | 'public_token'
+
+export interface UseUpdateModeTokenOptions extends PlaidGatewayConfig {
+  /**
+   * `'link_token'` for Link's update mode, or `'public_token'` for Plaid's deprecated
+   * `/item/public_token/create`, which some gateways still expose.
+   * @defaultValue `'link_token'`
+   */
+  tokenType?: UpdateModeTokenType
+  /**
+   * Ask for `account_selection_enabled`, for Items with `NEW_ACCOUNTS_AVAILABLE`.
+   * Only sent for link tokens.
+   * @defaultValue `false`
+   */
+  accountSelectionEnabled?: boolean
+  /**
+   * Set to `false` to hold the request, for example until the user asks for Link.
+   * @defaultValue `true`
+   */
+  enabled?: boolean
+}
+
+export interface UseUpdateModeTokenResult {
+  /** The current token; `undefined` while none is held or once it has expired. */
+  token: string | undefined
+  /** When the token expires, when the gateway said. */
+  expiration: Date | undefined
+  /** The last failure. */
+  error: PlaidGatewayError | undefined
+  /** True while a token is being fetched. */
+  isLoading: boolean
+  /** Discards the token and fetches a fresh one; resolves with it, or `undefined` on failure. */
+  refresh: () => Promise<string | undefined>
+}
