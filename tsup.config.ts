@@ -8,9 +8,20 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    clean: false,
     target: 'es2020',
     splitting: false,
     banner: { js: '"use client";' },
+  },
+  {
+    // The server entry: no directive, no React, and its own files so no client code is shared.
+    entry: { server: 'src/server/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'es2022',
+    platform: 'node',
+    splitting: false,
   },
 ])
