@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer } from 'react'
-import useSWR, { type SWRConfiguration } from 'swr'
+import useSWR, { useSWRConfig, type SWRConfiguration } from 'swr'
 import { gatewayError, type PlaidGatewayError } from './PlaidGatewayError'
 import { useGatewayConfig } from './_internal/config'
 import { MAX_TIMER_MS, createUpdateModeToken, endpointUrl, type UpdateModeToken } from './_internal/request'
@@ -80,9 +80,11 @@ export function useUpdateModeToken(
         ]
       : null
 
+  const { cache } = useSWRConfig()
   const { data, error, isValidating, mutate } = useSWR(
     key,
-    (k: TokenKey) => shareInFlight(JSON.stringify(k), () => createUpdateModeToken(configRef.current, k[2], k[3], k[4])),
+    (k: TokenKey) =>
+      shareInFlight(cache, JSON.stringify(k), () => createUpdateModeToken(configRef.current, k[2], k[3], k[4])),
     TOKEN_SWR_OPTIONS,
   )
 

@@ -24,15 +24,22 @@ export function exchangeOnce(publicToken: string, send: () => Promise<ExchangeRe
   return request
 }
 
-const inFlight = new Map<string, Promise<unknown>>()
+/*
+ * Keyed by the SWR cache as well, so that separate caches (one per test or story, or an app's
+ * nested SWRConfig providers) never join each other's requests.
+ */
+const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>()
 
-/** Shares one running `load` among callers with the same key; the next call after it settles starts anew. */
-export function shareInFlight<T>(key: string, load: () => Promise<T>): Promise<T> {
-  const running = inFlight.get(key)
-  if (running) return running as Promise<T>
+/** Shares one running `load` among callers with the same cache and key; the next call after it settles starts anew. */
+export function shareInFlight<T>(cache: object, key: string, load: () => Promise<T>): Promise<T> {
+  let running = inFlight.get(cache)
+  if (!running) inFlight.set(cache, (running = new Map()))
+  const known = running.get(key)
+  if (known) return known as Promise<T>
+  const requests = running
   const request = load().finally(() => {
-    inFlight.delete(key)
+    requests.delete(key)
   })
-  inFlight.set(key, request)
+  requests.set(key, request)
   return request
 }
