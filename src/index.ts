@@ -15,3 +15,18 @@ export type {
   UseUpdateModeTokenOptions,
   UseUpdateModeTokenResult,
 } from './types'
+export { useLinkRepair } from './useLinkRepair'
+export type { LinkRepairStatus, UseLinkRepairOptions, UseLinkRepairResult } from './useLinkRepair'
+export { LinkRepairButton } from './LinkRepairButton'
+export type { LinkRepairButtonProps } from './LinkRepairButton'
+export type {
+  PlaidLinkAccount,
+  PlaidLinkCreateOptions,
+  PlaidLinkError,
+  PlaidLinkEventMetadata,
+  PlaidLinkExitMetadata,
+  PlaidLinkFactory,
+  PlaidLinkHandler,
+  PlaidLinkInstitution,
+  PlaidLinkSuccessMetadata,
+} from './linkTypes'

@@ -1,0 +1,55 @@
+/*
+ * A stand-in for Plaid Link's browser API (`window.Plaid`), at the boundary the repair flow
+ * talks to: `create` records its options and returns a handler whose methods are spies.
+ */
+import { vi } from 'vitest'
+import type { PlaidLinkCreateOptions, PlaidLinkFactory } from '../../src'
+
+export interface FakeHandler {
+  options: PlaidLinkCreateOptions
+  open: ReturnType<typeof vi.fn>
+  exit: ReturnType<typeof vi.fn>
+  destroy: ReturnType<typeof vi.fn>
+}
+
+export function fakePlaid() {
+  const handlers: FakeHandler[] = []
+  const create = vi.fn((options: PlaidLinkCreateOptions) => {
+    const handler: FakeHandler = { options, open: vi.fn(), exit: vi.fn(), destroy: vi.fn() }
+    handlers.push(handler)
+    return handler
+  })
+  const plaid: PlaidLinkFactory = { create }
+  return { plaid, create, handlers }
+}
+
+/** Installs a fake `window.Plaid`, as a page that already loaded Link's script has. */
+export function installPlaid() {
+  const fake = fakePlaid()
+  ;(window as { Plaid?: PlaidLinkFactory }).Plaid = fake.plaid
+  return fake
+}
+
+export function removePlaid() {
+  delete (window as { Plaid?: PlaidLinkFactory }).Plaid
+  for (const script of document.querySelectorAll('script')) script.remove()
+}
+
+export const LINK_SCRIPT = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
+
+export function linkScripts(): HTMLScriptElement[] {
+  return [...document.querySelectorAll<HTMLScriptElement>(`script[src="${LINK_SCRIPT}"]`)]
+}
+
+export const successMetadata = {
+  institution: { name: 'First Platypus Bank', institution_id: 'ins_109508' },
+  accounts: [{ id: 'acc-1', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }],
+  link_session_id: 'session-1',
+}
+
+export const exitMetadata = {
+  institution: null,
+  status: 'requires_credentials',
+  link_session_id: 'session-1',
+  request_id: 'req-exit',
+}
