@@ -24,4 +24,15 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
   },
+  {
+    // Test and demo helpers: msw handlers for a sandbox gateway and a Plaid Link stand-in.
+    entry: { testing: 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'es2020',
+    splitting: false,
+    external: ['msw'],
+  },
 ])

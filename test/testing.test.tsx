@@ -1,0 +1,171 @@
+/*
+ * The `@utdk/plaid-react/testing` entry used the way an app's own tests would: msw's Node server
+ * with the sandbox gateway, and the Link stand-in as window.Plaid.
+ */
+import { act, fireEvent, render, renderHook, screen, waitFor, within } from '@testing-library/react'
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { LinkRepairButton, useExchangePublicToken, useUpdateModeToken } from '../src'
+import {
+  installPlaidLinkSandbox,
+  sandboxErrors,
+  sandboxGateway,
+  sandboxGatewayError,
+  sandboxHtmlError,
+  sandboxLeakyGateway,
+  type PlaidLinkSandbox,
+} from '../src/testing'
+import { createWrapper } from './helpers/render'
+
+const server = setupServer(...sandboxGateway({ latencyMs: 0, items: ['item-owned'] }))
+const sent: Array<{ path: string; body: unknown }> = []
+let link: PlaidLinkSandbox
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+beforeEach(() => {
+  sent.length = 0
+  server.events.on('request:start', async ({ request }) => {
+    sent.push({ path: new URL(request.url).pathname, body: await request.clone().json() })
+  })
+  link = installPlaidLinkSandbox()
+})
+afterEach(() => {
+  server.resetHandlers()
+  server.events.removeAllListeners()
+  link.uninstall()
+})
+afterAll(() => server.close())
+
+describe('sandboxGateway', () => {
+  test('exchanges a public token once, and refuses it a second time as Plaid does', async () => {
+    const { result } = renderHook(() => useExchangePublicToken(), { wrapper: createWrapper() })
+    let first: Awaited<ReturnType<typeof result.current.exchange>>
+    await act(async () => {
+      first = await result.current.exchange('public-sandbox-testing-1')
+    })
+    expect(first!.itemId).toMatch(/^item-sandbox-/)
+    const direct = await fetch('/api/plaid/item/public_token/exchange', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ public_token: 'public-sandbox-testing-1' }),
+    })
+    expect(direct.status).toBe(400)
+    expect(await direct.json()).toMatchObject({ error_code: 'INVALID_PUBLIC_TOKEN' })
+  })
+
+  test('mints link tokens for owned Items, ITEM_NOT_FOUND for others', async () => {
+    const wrapper = createWrapper()
+    const owned = renderHook(() => useUpdateModeToken('item-owned'), { wrapper })
+    await waitFor(() => expect(owned.result.current.token).toMatch(/^link-sandbox-/))
+    expect(owned.result.current.expiration!.getTime()).toBeGreaterThan(Date.now() + 3 * 60 * 60_000)
+    const other = renderHook(() => useUpdateModeToken('item-someone-else'), { wrapper })
+    await waitFor(() => expect(other.result.current.error?.errorCode).toBe('ITEM_NOT_FOUND'))
+    expect(other.result.current.error?.status).toBe(404)
+  })
+
+  test('legacy public tokens', async () => {
+    const { result } = renderHook(() => useUpdateModeToken('item-owned', { tokenType: 'public_token' }), {
+      wrapper: createWrapper(),
+    })
+    await waitFor(() => expect(result.current.token).toMatch(/^public-sandbox-/))
+  })
+
+  test('error scenarios: Plaid errors, HTML pages, and a leaky gateway whose token is dropped', async () => {
+    server.use(...sandboxGatewayError(sandboxErrors.rateLimit, { latencyMs: 0, route: 'linkTokenCreate' }))
+    const limited = renderHook(() => useUpdateModeToken('item-owned'), { wrapper: createWrapper() })
+    await waitFor(() => expect(limited.result.current.error?.errorCode).toBe('RATE_LIMIT'))
+    expect(limited.result.current.error?.displayMessage).toBe(sandboxErrors.rateLimit.body.display_message)
+
+    server.use(...sandboxHtmlError(503, { latencyMs: 0 }))
+    const html = renderHook(() => useUpdateModeToken('item-owned'), { wrapper: createWrapper() })
+    await waitFor(() => expect(html.result.current.error?.errorCode).toBe('HTTP_ERROR'))
+    expect(html.result.current.error?.status).toBe(503)
+
+    server.use(...sandboxLeakyGateway({ latencyMs: 0 }))
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const leaky = renderHook(() => useExchangePublicToken(), { wrapper: createWrapper() })
+    let result: Awaited<ReturnType<typeof leaky.result.current.exchange>>
+    await act(async () => {
+      result = await leaky.result.current.exchange('public-sandbox-leaky-1')
+    })
+    expect(result!.itemId).toMatch(/^item-sandbox-/)
+    expect(JSON.stringify(result!)).not.toContain('access-sandbox')
+    expect(consoleError).toHaveBeenCalledTimes(1)
+    expect(String(consoleError.mock.calls[0]![0])).toContain('/api/plaid/item/public_token/exchange')
+  })
+})
+
+describe('installPlaidLinkSandbox with LinkRepairButton', () => {
+  function renderButton(onSuccess = vi.fn(), onExit = vi.fn()) {
+    render(<LinkRepairButton itemId="item-owned" onSuccess={onSuccess} onExit={onExit} />, { wrapper: createWrapper() })
+    return { button: screen.getByRole('button', { name: 'Reconnect account' }), onSuccess, onExit }
+  }
+
+  test('the dialog opens; Continue repairs the Item with realistic metadata and no exchange', async () => {
+    const { button, onSuccess } = renderButton()
+    fireEvent.click(button)
+    const dialog = await screen.findByRole('dialog', { name: 'Reconnect your account' })
+    expect(button).toHaveAttribute('data-state', 'open')
+    expect(dialog).toHaveTextContent('First Platypus Bank')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(button).toHaveAttribute('data-state', 'success')
+    expect(onSuccess).toHaveBeenCalledWith(
+      expect.objectContaining({
+        institution: { name: 'First Platypus Bank', institution_id: 'ins_109508' },
+        accounts: expect.arrayContaining([expect.objectContaining({ subtype: 'checking', mask: '0000' })]),
+        link_session_id: expect.stringMatching(/^sandbox-session-/),
+      }),
+    )
+    expect(sent.map((r) => r.path)).toEqual(['/api/plaid/link/token/create'])
+  })
+
+  test('closing goes back to idle; ITEM_LOGIN_REQUIRED shows Link’s message', async () => {
+    const { button, onExit } = renderButton()
+    fireEvent.click(button)
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Close' }))
+    expect(button).toHaveAttribute('data-state', 'idle')
+    expect(onExit).toHaveBeenLastCalledWith(null, expect.objectContaining({ link_session_id: expect.any(String) }))
+    fireEvent.click(button)
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'ITEM_LOGIN_REQUIRED' }))
+    expect(button).toHaveAttribute('data-state', 'error')
+    expect(screen.getByRole('status')).toHaveTextContent('Please sign in again.')
+  })
+
+  test('INVALID_LINK_TOKEN: the next open gets a fresh token from the gateway', async () => {
+    const { button } = renderButton()
+    fireEvent.click(button)
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'INVALID_LINK_TOKEN' }))
+    expect(button).toHaveAttribute('data-state', 'error')
+    fireEvent.click(button)
+    await screen.findByRole('dialog')
+    expect(link.sessions).toHaveLength(2)
+    expect(link.sessions[1]!.token).not.toBe(link.sessions[0]!.token)
+    expect(sent.filter((r) => r.path === '/api/plaid/link/token/create')).toHaveLength(2)
+  })
+
+  test('a token that is not a Link token fails in Link as INVALID_LINK_TOKEN', async () => {
+    server.use(
+      http.post('/api/plaid/link/token/create', () =>
+        HttpResponse.json({
+          link_token: 'not-a-link-token',
+          expiration: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      ),
+    )
+    const { button, onExit } = renderButton()
+    fireEvent.click(button)
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'error'))
+    expect(onExit).toHaveBeenCalledWith(
+      expect.objectContaining({ error_code: 'INVALID_LINK_TOKEN' }),
+      expect.anything(),
+    )
+  })
+
+  test('uninstall restores the page', () => {
+    link.uninstall()
+    expect((window as { Plaid?: unknown }).Plaid).toBeUndefined()
+    link = installPlaidLinkSandbox()
+    expect(typeof (window as { Plaid?: { create?: unknown } }).Plaid?.create).toBe('function')
+  })
+})
