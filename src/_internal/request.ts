@@ -158,29 +158,42 @@ async function postJson(
   const url = endpointUrl(config, operation)
   const controller = new AbortController()
   let timedOut = false
+  const timeoutError = () =>
+    gatewayError('TIMEOUT', `The gateway did not answer POST ${url} within ${config.timeoutMs} ms (timeoutMs).`)
+  /*
+   * Aborting is not enough on its own: a custom `fetch`, a body stream or a `headers` function
+   * may ignore the signal, and the caller must still hear about the timeout on time.
+   */
+  let expire = () => {}
+  const deadline = new Promise<never>((_resolve, reject) => {
+    expire = () => reject(timeoutError())
+  })
+  deadline.catch(() => {})
+  const beforeDeadline = <T>(work: T | Promise<T>): Promise<T> => Promise.race([work, deadline])
   const timer = setTimeout(
     () => {
       timedOut = true
       controller.abort()
+      expire()
     },
     Math.min(config.timeoutMs, MAX_TIMER_MS),
   )
-  const timeoutError = () =>
-    gatewayError('TIMEOUT', `The gateway did not answer POST ${url} within ${config.timeoutMs} ms (timeoutMs).`)
   try {
-    const headers = await resolveHeaders(config, url)
+    const headers = await beforeDeadline(resolveHeaders(config, url))
     if (timedOut) throw timeoutError()
     // Detached so that a `window.fetch` passed in is never called with another `this`.
     const fetchImpl = config.fetch ?? globalThis.fetch
     let response: Response
     try {
-      response = await fetchImpl(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        credentials: config.credentials,
-        signal: controller.signal,
-      })
+      response = await beforeDeadline(
+        fetchImpl(url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body),
+          credentials: config.credentials,
+          signal: controller.signal,
+        }),
+      )
     } catch (cause) {
       if (timedOut) throw timeoutError()
       throw gatewayError(
@@ -192,7 +205,7 @@ async function postJson(
     }
     let text: string
     try {
-      text = await response.text()
+      text = await beforeDeadline(response.text())
     } catch (cause) {
       if (timedOut) throw timeoutError()
       throw gatewayError(

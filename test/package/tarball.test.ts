@@ -37,7 +37,11 @@ beforeAll(() => {
       },
     }),
   )
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional'], consumer)
+  run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional'],
+    consumer,
+  )
 })
 
 afterAll(() => {

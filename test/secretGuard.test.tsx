@@ -1,0 +1,116 @@
+/*
+ * A Plaid secret configured in the browser is refused before anything is sent, whatever the
+ * header's case, the form of `headers`, and where it was configured.
+ */
+import { act, renderHook, waitFor } from '@testing-library/react'
+import {
+  PlaidGatewayError,
+  useExchangePublicToken,
+  useUpdateModeToken,
+  type PlaidGatewayConfig,
+  type PlaidGatewayHeaders,
+} from '../src'
+import { fakeGateway, json, linkTokenAnswer, uniqueToken } from './helpers/gateway'
+import { createWrapper } from './helpers/render'
+
+const names = ['PLAID-CLIENT-ID', 'PLAID-SECRET', 'plaid-secret', 'plaid-client-id', 'Plaid-Secret', 'pLaId-ClIeNt-Id']
+
+const forms: [string, (name: string) => PlaidGatewayHeaders][] = [
+  ['an object', (name) => ({ 'X-CSRF-Token': 'ok', [name]: 'leaked-value' })],
+  ['a Headers instance', (name) => new Headers([[name, 'leaked-value']])],
+  [
+    'an array of pairs',
+    (name) => [
+      ['Accept', 'application/json'],
+      [name, 'leaked-value'],
+    ],
+  ],
+  ['a function', (name) => () => ({ [name]: 'leaked-value' })],
+  ['an async function', (name) => async () => ({ [name]: 'leaked-value' })],
+]
+
+function expectRefused(error: unknown) {
+  expect(error).toBeInstanceOf(PlaidGatewayError)
+  const e = error as PlaidGatewayError
+  expect(e.errorCode).toBe('SECRET_ON_CLIENT')
+  expect(e.errorType).toBe('GATEWAY_ERROR')
+  expect(e.status).toBeUndefined()
+  expect(e.message).toMatch(/gateway/i)
+  expect(e.message).toMatch(/secret/i)
+  expect(e.message).not.toContain('leaked-value')
+}
+
+describe.each(['provider', 'hook'] as const)('headers configured on the %s', (where) => {
+  describe.each(forms)('as %s', (_form, make) => {
+    test.each(names)('%s is refused by exchange, with nothing sent', async (name) => {
+      const gateway = fakeGateway(() => json({ item_id: 'never' }))
+      const config: PlaidGatewayConfig = { headers: make(name), fetch: gateway.fetch }
+      const onError = vi.fn()
+      const { result } = renderHook(
+        () => useExchangePublicToken(where === 'hook' ? { ...config, onError } : { onError }),
+        { wrapper: createWrapper(where === 'provider' ? { provider: config } : {}) },
+      )
+      let value: unknown = 'not settled'
+      await act(async () => {
+        value = await result.current.exchange(uniqueToken())
+      })
+      expect(value).toBeUndefined()
+      expectRefused(result.current.error)
+      expect(onError).toHaveBeenCalledTimes(1)
+      expect(onError).toHaveBeenCalledWith(result.current.error)
+      expect(gateway.requests).toHaveLength(0)
+    })
+  })
+
+  test.each(['PLAID-SECRET', 'plaid-client-id'])(
+    '%s is refused by useUpdateModeToken, with nothing sent',
+    async (name) => {
+      const gateway = fakeGateway(() => linkTokenAnswer('link-never'))
+      const config: PlaidGatewayConfig = { headers: async () => ({ [name]: 'leaked-value' }), fetch: gateway.fetch }
+      const { result } = renderHook(() => useUpdateModeToken('item-secret', where === 'hook' ? config : {}), {
+        wrapper: createWrapper(where === 'provider' ? { provider: config } : {}),
+      })
+      await waitFor(() => expect(result.current.error).toBeDefined())
+      expectRefused(result.current.error)
+      expect(result.current.token).toBeUndefined()
+      expect(gateway.requests).toHaveLength(0)
+    },
+  )
+})
+
+test('headers with names that merely resemble the secret ones are sent', async () => {
+  const gateway = fakeGateway(() => json({ item_id: 'item-ok' }))
+  const { result } = renderHook(
+    () =>
+      useExchangePublicToken({
+        headers: { 'X-Plaid-Secret-Hint': 'none', 'Plaid-Client': 'web', 'X-PLAID-CLIENT-ID': 'app' },
+        fetch: gateway.fetch,
+      }),
+    { wrapper: createWrapper() },
+  )
+  let value: unknown
+  await act(async () => {
+    value = await result.current.exchange(uniqueToken())
+  })
+  expect(value).toEqual({ itemId: 'item-ok' })
+  expect(gateway.requests).toHaveLength(1)
+})
+
+test('a headers function that adds the secret only later is refused at that request', async () => {
+  const gateway = fakeGateway(() => json({ item_id: 'item-first' }))
+  let withSecret = false
+  const headers = (): HeadersInit => (withSecret ? { 'PLAID-SECRET': 'leaked-value' } : { 'X-CSRF-Token': 'ok' })
+  const { result } = renderHook(() => useExchangePublicToken({ headers, fetch: gateway.fetch }), {
+    wrapper: createWrapper(),
+  })
+  await act(async () => {
+    await result.current.exchange(uniqueToken())
+  })
+  expect(gateway.requests).toHaveLength(1)
+  withSecret = true
+  await act(async () => {
+    await result.current.exchange(uniqueToken())
+  })
+  expectRefused(result.current.error)
+  expect(gateway.requests).toHaveLength(1)
+})
