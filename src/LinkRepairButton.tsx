@@ -31,10 +31,10 @@ export function fallbackErrorMessage(error: PlaidGatewayError): string {
   return 'Something went wrong while reconnecting your account. Please try again.'
 }
 
-function compose<E extends SyntheticEvent>(theirs: ((event: E) => void) | undefined, ours: () => void) {
+function compose<E extends SyntheticEvent>(theirs: ((event: E) => void) | undefined, ours: (event: E) => void) {
   return (event: E) => {
     theirs?.(event)
-    if (!event.defaultPrevented) ours()
+    if (!event.defaultPrevented) ours(event)
   }
 }
 
@@ -112,8 +112,12 @@ export const LinkRepairButton = forwardRef<HTMLButtonElement, LinkRepairButtonPr
         disabled={disabled}
         {...buttonProps}
         aria-describedby={describedBy || undefined}
-        onClick={compose(onClick, () => {
-          if (!disabled) open()
+        onClick={compose(onClick, (event) => {
+          if (disabled) return
+          // The element's own default action (following a link, submitting a form) gives way
+          // to the repair.
+          if (asChild) event.preventDefault()
+          open()
         })}
         onPointerEnter={compose(onPointerEnter, () => {
           if (!disabled) prefetch()

@@ -17,8 +17,9 @@ function tokenGateway(expiresInMs = 4 * HOUR) {
 
 function setup(props: Partial<LinkRepairButtonProps> = {}, responder?: Responder, strict = false) {
   const gateway = responder ? fakeGateway(responder) : tokenGateway()
-  const Wrapper = createWrapper({ provider: { fetch: gateway.fetch }, strict })
-  const view = render(<LinkRepairButton itemId="item-1" {...props} />, { wrapper: Wrapper })
+  const Wrapper = createWrapper({ provider: { fetch: gateway.fetch } })
+  // StrictMode at the root, where React runs effects twice on mount.
+  const view = render(<LinkRepairButton itemId="item-1" {...props} />, { wrapper: Wrapper, reactStrictMode: strict })
   const button = () => screen.getByRole('button')
   return { ...gateway, ...view, button, Wrapper }
 }
@@ -490,7 +491,12 @@ describe('rendering', () => {
     expect(link).toHaveAttribute('data-state', 'idle')
     expect(link).not.toHaveAttribute('type')
     expect(link).toHaveClass('link')
-    fireEvent.click(link)
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true })
+    act(() => {
+      link.dispatchEvent(click)
+    })
+    // The link does not navigate away: the repair is its action now.
+    expect(click.defaultPrevented).toBe(true)
     await waitFor(() => expect(link).toHaveAttribute('data-state', 'open'))
     expect(handlers[0]!.open).toHaveBeenCalledTimes(1)
   })

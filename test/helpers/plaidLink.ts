@@ -2,14 +2,14 @@
  * A stand-in for Plaid Link's browser API (`window.Plaid`), at the boundary the repair flow
  * talks to: `create` records its options and returns a handler whose methods are spies.
  */
-import { vi } from 'vitest'
+import { vi, type Mock } from 'vitest'
 import type { PlaidLinkCreateOptions, PlaidLinkFactory } from '../../src'
 
 export interface FakeHandler {
   options: PlaidLinkCreateOptions
-  open: ReturnType<typeof vi.fn>
-  exit: ReturnType<typeof vi.fn>
-  destroy: ReturnType<typeof vi.fn>
+  open: Mock<() => void>
+  exit: Mock<() => void>
+  destroy: Mock<() => void>
 }
 
 export function fakePlaid() {
