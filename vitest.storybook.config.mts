@@ -27,6 +27,11 @@ export default defineConfig({
         },
       }),
       instances: [{ browser: 'chromium' }],
+      viewport: { width: 1100, height: 760 },
+      // Bound to loopback only; writing is allowed so the screenshots can be saved.
+      api: { host: '127.0.0.1', allowWrite: true },
     },
+    setupFiles: ['.storybook/vitest.setup.ts'],
+    api: { host: '127.0.0.1', allowWrite: true },
   },
 })

@@ -2,7 +2,7 @@ import type { StorybookConfig } from '@storybook/react-vite'
 
 const config: StorybookConfig = {
   stories: ['../stories/**/*.mdx', '../stories/**/*.stories.@(ts|tsx)'],
-  addons: ['msw-storybook-addon', '@storybook/addon-vitest'],
+  addons: ['@storybook/addon-docs', 'msw-storybook-addon', '@storybook/addon-vitest'],
   framework: { name: '@storybook/react-vite', options: {} },
   // Serves msw's worker script, so the mocked gateway also works from a static build.
   staticDirs: ['../public'],

@@ -1,10 +1,37 @@
 import type { Preview } from '@storybook/react-vite'
+import { setupWorker } from 'msw/browser'
 import { mswLoader } from 'msw-storybook-addon/csf3'
 import { SWRConfig } from 'swr'
+import { installPlaidLinkSandbox, sandboxGateway } from '../src/testing'
 import '../stories/support/demo.css'
 
+/*
+ * The worker script sits next to iframe.html, so the static build also works under a sub-path
+ * (a docs site at /docs/storybook/). Browser tests run the stories outside iframe.html, where the
+ * script is served from the root.
+ */
+function workerUrl(): string {
+  return window.location.pathname.endsWith('/iframe.html')
+    ? new URL('mockServiceWorker.js', window.location.href).pathname
+    : '/mockServiceWorker.js'
+}
+
 const preview: Preview = {
-  loaders: [mswLoader()],
+  loaders: [
+    mswLoader(async () => {
+      const worker = setupWorker()
+      await worker.start({ quiet: true, onUnhandledRequest: 'bypass', serviceWorker: { url: workerUrl() } })
+      return worker
+    }),
+  ],
+  // Every story gets the Link stand-in as window.Plaid, unless it asks for none (to show what
+  // happens when Link's script cannot load) or for sessions without a dialog.
+  beforeEach: ({ parameters }) => {
+    const mode = parameters.plaidLink as 'dialog' | 'headless' | 'none' | undefined
+    if (mode === 'none') return undefined
+    const link = installPlaidLinkSandbox({ dialog: mode !== 'headless' })
+    return () => link.uninstall()
+  },
   decorators: [
     // A fresh SWR cache per story, so one story's tokens never show up in another.
     (Story) => (
@@ -18,6 +45,11 @@ const preview: Preview = {
   parameters: {
     layout: 'fullscreen',
     controls: { expanded: true },
+    // The gateway every story talks to unless it sets its own handlers.
+    msw: { handlers: sandboxGateway() },
+    options: {
+      storySort: { order: ['Introduction', 'Demo', 'Components', 'Hooks'] },
+    },
   },
 }
 

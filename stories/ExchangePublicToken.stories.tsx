@@ -4,18 +4,17 @@ import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useExchangePublicToken } from '../src'
 import { ErrorStatus } from './support/ErrorStatus'
 import {
-  BASE_URL,
-  brokenGateway,
-  failingGateway,
-  healthyGateway,
-  leakyGateway,
-  plaidErrors,
-  silentGateway,
-} from './support/gateway'
+  sandboxErrors,
+  sandboxGateway,
+  sandboxGatewayError,
+  sandboxHtmlError,
+  sandboxLeakyGateway,
+  sandboxSilentGateway,
+} from '../src/testing'
 
 function ExchangeDemo({ timeoutMs }: { timeoutMs?: number }) {
   return (
-    <PlaidGatewayProvider baseUrl={BASE_URL} timeoutMs={timeoutMs}>
+    <PlaidGatewayProvider baseUrl="/api/plaid" timeoutMs={timeoutMs}>
       <ExchangeCard />
     </PlaidGatewayProvider>
   )
@@ -79,7 +78,7 @@ function ExchangeStatus({
 const meta = {
   title: 'Hooks/useExchangePublicToken',
   component: ExchangeDemo,
-  parameters: { msw: { handlers: healthyGateway() } },
+  parameters: { msw: { handlers: sandboxGateway() } },
 } satisfies Meta<typeof ExchangeDemo>
 
 export default meta
@@ -98,7 +97,7 @@ export const Idle: Story = {
 }
 
 export const Loading: Story = {
-  parameters: { msw: { handlers: silentGateway() } },
+  parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
     const canvas = await clickExchange(canvasElement)
     await expect(await canvas.findByText('Exchanging the public token…')).toBeVisible()
@@ -114,7 +113,7 @@ export const Success: Story = {
 }
 
 export const PlaidError: Story = {
-  parameters: { msw: { handlers: failingGateway(plaidErrors.invalidPublicToken) } },
+  parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.invalidPublicToken) } },
   play: async ({ canvasElement }) => {
     const canvas = await clickExchange(canvasElement)
     await expect(await canvas.findByText('INVALID_PUBLIC_TOKEN', {}, { timeout: 3000 })).toBeVisible()
@@ -122,7 +121,7 @@ export const PlaidError: Story = {
 }
 
 export const HtmlErrorPage: Story = {
-  parameters: { msw: { handlers: brokenGateway() } },
+  parameters: { msw: { handlers: sandboxHtmlError() } },
   play: async ({ canvasElement }) => {
     const canvas = await clickExchange(canvasElement)
     await expect(await canvas.findByText('HTTP_ERROR', {}, { timeout: 3000 })).toBeVisible()
@@ -131,7 +130,7 @@ export const HtmlErrorPage: Story = {
 
 export const Timeout: Story = {
   args: { timeoutMs: 1500 },
-  parameters: { msw: { handlers: silentGateway() } },
+  parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
     const canvas = await clickExchange(canvasElement)
     await expect(await canvas.findByText('TIMEOUT', {}, { timeout: 4000 })).toBeVisible()
@@ -149,7 +148,7 @@ export const InvalidInput: Story = {
 
 export const LeakyGateway: Story = {
   name: 'Gateway that leaks an access token',
-  parameters: { msw: { handlers: leakyGateway() } },
+  parameters: { msw: { handlers: sandboxLeakyGateway() } },
   play: async ({ canvasElement }) => {
     const canvas = await clickExchange(canvasElement)
     await expect(await canvas.findByText(/Linked\. Item id/, {}, { timeout: 3000 })).toBeVisible()

@@ -3,7 +3,13 @@ import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useUpdateModeToken, type UpdateModeTokenType } from '../src'
 import { ErrorStatus } from './support/ErrorStatus'
-import { BASE_URL, brokenGateway, failingGateway, healthyGateway, plaidErrors, silentGateway } from './support/gateway'
+import {
+  sandboxErrors,
+  sandboxGateway,
+  sandboxGatewayError,
+  sandboxHtmlError,
+  sandboxSilentGateway,
+} from '../src/testing'
 
 interface DemoProps {
   itemId: string
@@ -13,7 +19,7 @@ interface DemoProps {
 
 function UpdateModeDemo(props: DemoProps) {
   return (
-    <PlaidGatewayProvider baseUrl={BASE_URL} timeoutMs={props.timeoutMs}>
+    <PlaidGatewayProvider baseUrl="/api/plaid" timeoutMs={props.timeoutMs}>
       <TokenCard {...props} />
     </PlaidGatewayProvider>
   )
@@ -71,7 +77,7 @@ const meta = {
   title: 'Hooks/useUpdateModeToken',
   component: UpdateModeDemo,
   args: { itemId: 'item-chase-checking' },
-  parameters: { msw: { handlers: healthyGateway() } },
+  parameters: { msw: { handlers: sandboxGateway() } },
 } satisfies Meta<typeof UpdateModeDemo>
 
 export default meta
@@ -90,7 +96,7 @@ export const Idle: Story = {
 }
 
 export const Loading: Story = {
-  parameters: { msw: { handlers: silentGateway() } },
+  parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
     const canvas = await ask(canvasElement)
     await expect(await canvas.findByText('Asking the gateway…')).toBeVisible()
@@ -115,7 +121,7 @@ export const LegacyPublicToken: Story = {
 }
 
 export const ItemNotFound: Story = {
-  parameters: { msw: { handlers: failingGateway(plaidErrors.itemNotFound) } },
+  parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.itemNotFound) } },
   play: async ({ canvasElement }) => {
     const canvas = await ask(canvasElement)
     await expect(await canvas.findByText('ITEM_NOT_FOUND', {}, { timeout: 3000 })).toBeVisible()
@@ -123,7 +129,7 @@ export const ItemNotFound: Story = {
 }
 
 export const RateLimited: Story = {
-  parameters: { msw: { handlers: failingGateway(plaidErrors.rateLimited) } },
+  parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.rateLimit) } },
   play: async ({ canvasElement }) => {
     const canvas = await ask(canvasElement)
     await expect(
@@ -133,7 +139,7 @@ export const RateLimited: Story = {
 }
 
 export const GatewayDown: Story = {
-  parameters: { msw: { handlers: brokenGateway() } },
+  parameters: { msw: { handlers: sandboxHtmlError() } },
   play: async ({ canvasElement }) => {
     const canvas = await ask(canvasElement)
     await expect(await canvas.findByText('HTTP_ERROR', {}, { timeout: 3000 })).toBeVisible()

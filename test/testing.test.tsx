@@ -104,7 +104,7 @@ describe('installPlaidLinkSandbox with LinkRepairButton', () => {
   test('the dialog opens; Continue repairs the Item with realistic metadata and no exchange', async () => {
     const { button, onSuccess } = renderButton()
     fireEvent.click(button)
-    const dialog = await screen.findByRole('dialog', { name: 'Reconnect your account' })
+    const dialog = await screen.findByRole('dialog', { name: 'Connect First Platypus Bank' })
     expect(button).toHaveAttribute('data-state', 'open')
     expect(dialog).toHaveTextContent('First Platypus Bank')
     fireEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
@@ -160,6 +160,18 @@ describe('installPlaidLinkSandbox with LinkRepairButton', () => {
       expect.objectContaining({ error_code: 'INVALID_LINK_TOKEN' }),
       expect.anything(),
     )
+  })
+
+  test('without the dialog, sessions are driven from code', async () => {
+    link.uninstall()
+    link = installPlaidLinkSandbox({ dialog: false })
+    const { button, onSuccess } = renderButton()
+    fireEvent.click(button)
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'open'))
+    expect(screen.queryByRole('dialog')).toBeNull()
+    act(() => link.sessions[0]!.succeed())
+    expect(button).toHaveAttribute('data-state', 'success')
+    expect(onSuccess).toHaveBeenCalledTimes(1)
   })
 
   test('uninstall restores the page', () => {

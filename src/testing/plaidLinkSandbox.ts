@@ -23,6 +23,12 @@ export interface PlaidLinkSandboxOptions {
    * @defaultValue `0`
    */
   loadDelayMs?: number
+  /**
+   * Show the dialog when a handler is opened. Without it, sessions are driven only through
+   * `sessions[n].succeed()`, `close()` and `fail()`, which suits tests and state galleries.
+   * @defaultValue `true`
+   */
+  dialog?: boolean
 }
 
 /** The Link errors the sandbox can end a session with. */
@@ -179,8 +185,8 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
         <div class="plaid-sandbox" role="dialog" aria-modal="true" aria-labelledby="${titleId}">
           <button type="button" class="ps-close" aria-label="Close">×</button>
           <span class="ps-badge">Plaid Link · sandbox</span>
-          <h2 id="${titleId}">Reconnect your account</h2>
-          <p>Sign in to <strong></strong> again to keep your account connected.</p>
+          <h2 id="${titleId}">Connect <span class="ps-title-bank"></span></h2>
+          <p>Sign in to <strong></strong> to share your accounts with this app. Nothing here leaves your browser: this is a sandbox.</p>
           <div class="ps-bank"><span class="ps-logo" aria-hidden="true"></span><span class="ps-name"></span></div>
           <button type="button" class="ps-primary">Continue</button>
           <div class="ps-fails"><span>Simulate a failure</span>
@@ -190,6 +196,7 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
         </div>`
       // Text from the options goes in as text, never as markup.
       root.querySelector('strong')!.textContent = institution.name
+      root.querySelector('.ps-title-bank')!.textContent = institution.name
       root.querySelector('.ps-name')!.textContent = institution.name
       root.querySelector('.ps-logo')!.textContent = institution.name.charAt(0)
       root.querySelector('.ps-close')!.addEventListener('click', session.close)
@@ -212,7 +219,7 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
           session.fail('INVALID_LINK_TOKEN')
           return
         }
-        dialog = render()
+        if (options.dialog !== false) dialog = render()
         event('OPEN', { view_name: 'CONSENT' })
       },
       exit: () => {

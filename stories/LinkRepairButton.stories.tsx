@@ -1,0 +1,258 @@
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { LinkRepairButton } from '../src'
+import {
+  installPlaidLinkSandbox,
+  sandboxErrors,
+  sandboxGatewayError,
+  sandboxSilentGateway,
+  type PlaidLinkSandbox,
+} from '../src/testing'
+import { gatewayByItem } from './support/gatewayByItem'
+
+const meta = {
+  title: 'Components/LinkRepairButton',
+  component: LinkRepairButton,
+  args: { itemId: 'item-wells-fargo', className: 'repair-btn', children: 'Reconnect Wells Fargo' },
+  decorators: [
+    // Stories that lay out their own page set `parameters.bare`.
+    (Story, { parameters }) =>
+      parameters.bare ? (
+        <Story />
+      ) : (
+        <section className="card">
+          <h2>Wells Fargo needs attention</h2>
+          <p className="lead">
+            Your bank asked you to sign in again. Until then, balances and transactions are paused.
+          </p>
+          <div className="repair-slot">
+            <Story />
+          </div>
+        </section>
+      ),
+  ],
+} satisfies Meta<typeof LinkRepairButton>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+const page = (canvasElement: HTMLElement) => within(canvasElement.ownerDocument.body)
+
+export const Idle: Story = {
+  play: async ({ canvasElement }) => {
+    const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await expect(button).toHaveAttribute('data-state', 'idle')
+    await expect(button).toHaveAttribute('type', 'button')
+  },
+}
+
+export const Loading: Story = {
+  parameters: { msw: { handlers: sandboxSilentGateway() } },
+  play: async ({ canvasElement }) => {
+    const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    await expect(button).toHaveAttribute('data-state', 'loading')
+    await expect(button).toHaveAttribute('aria-busy', 'true')
+  },
+}
+
+export const Open: Story = {
+  play: async ({ canvasElement }) => {
+    const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    await expect(await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })).toBeVisible()
+    await expect(button).toHaveAttribute('data-state', 'open')
+  },
+}
+
+export const Success: Story = {
+  play: async ({ canvasElement }) => {
+    const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    const dialog = await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+    await expect(button).toHaveAttribute('data-state', 'success')
+  },
+}
+
+export const GatewayError: Story = {
+  parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.itemNotFound) } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const button = canvas.getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'error'), { timeout: 3000 })
+    await expect(canvas.getByRole('status')).toHaveTextContent('Something went wrong while reconnecting your account.')
+  },
+}
+
+export const LinkError: Story = {
+  name: 'Link error (ITEM_LOGIN_REQUIRED)',
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const button = canvas.getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    const dialog = await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })
+    await userEvent.click(within(dialog).getByRole('button', { name: 'ITEM_LOGIN_REQUIRED' }))
+    await expect(button).toHaveAttribute('data-state', 'error')
+    await expect(canvas.getByRole('status')).toHaveTextContent('Please sign in again.')
+  },
+}
+
+export const InvalidLinkTokenThenRetry: Story = {
+  name: 'INVALID_LINK_TOKEN, then a fresh token',
+  play: async ({ canvasElement }) => {
+    const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    let dialog = await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })
+    await userEvent.click(within(dialog).getByRole('button', { name: 'INVALID_LINK_TOKEN' }))
+    await expect(button).toHaveAttribute('data-state', 'error')
+    await userEvent.click(button)
+    dialog = await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+    await expect(button).toHaveAttribute('data-state', 'success')
+  },
+}
+
+export const ScriptBlocked: Story = {
+  name: 'Link script blocked',
+  args: { scriptTimeoutMs: 4000 },
+  parameters: { plaidLink: 'none' },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const button = canvas.getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.click(button)
+    // Offline, or blocked: the script from Plaid never runs, and the person is told.
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'error'), { timeout: 6000 })
+    await expect(canvas.getByRole('status')).toHaveTextContent('We could not load the secure bank connection window.')
+  },
+}
+
+export const PrefetchOnHover: Story = {
+  name: 'Prefetch on hover, instant open',
+  play: async ({ canvasElement }) => {
+    const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
+    await userEvent.hover(button)
+    await expect(button).toHaveAttribute('data-state', 'idle')
+    // Give the prefetch time to finish, then the click opens Link without a loading step.
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    button.click()
+    // Checked before anything is awaited: Link's dialog opened inside the click's own task.
+    const openedInSameTask = canvasElement.ownerDocument.querySelector('[role="dialog"]') !== null
+    await expect(openedInSameTask).toBe(true)
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'open'))
+  },
+}
+
+export const CustomRendering: Story = {
+  name: 'Custom rendering (asChild)',
+  args: { asChild: true, children: undefined },
+  render: (args) => (
+    <LinkRepairButton {...args} asChild errorMessage={(error) => `Could not reconnect (${error.errorCode}).`}>
+      <a href="#reconnect" className="text-link">
+        Sign in to Wells Fargo again →
+      </a>
+    </LinkRepairButton>
+  ),
+  play: async ({ canvasElement }) => {
+    const link = within(canvasElement).getByRole('link', { name: 'Sign in to Wells Fargo again →' })
+    await expect(link).toHaveAttribute('data-state', 'idle')
+    await userEvent.click(link)
+    await expect(await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })).toBeVisible()
+    await expect(link).toHaveAttribute('data-state', 'open')
+  },
+}
+
+const ITEMS = [
+  { id: 'item-chase', name: 'Chase', label: 'Reconnect Chase' },
+  { id: 'item-amex', name: 'American Express', label: 'Reconnect Amex' },
+  { id: 'item-capital-one', name: 'Capital One', label: 'Reconnect Capital One' },
+]
+
+export const SeveralItems: Story = {
+  name: 'Several Items on one page',
+  parameters: { plaidLink: 'headless', bare: true },
+  render: () => (
+    <section className="card">
+      <h2>Three connections need you</h2>
+      <ul className="item-list">
+        {ITEMS.map((item) => (
+          <li key={item.id} className="item-row">
+            <span className="bank-logo" aria-hidden="true">
+              {item.name.charAt(0)}
+            </span>
+            <span className="item-name">{item.name}</span>
+            <LinkRepairButton itemId={item.id} className="repair-btn">
+              {item.label}
+            </LinkRepairButton>
+          </li>
+        ))}
+      </ul>
+    </section>
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const amex = canvas.getByRole('button', { name: 'Reconnect Amex' })
+    await userEvent.click(amex)
+    await waitFor(() => expect(amex).toHaveAttribute('data-state', 'open'), { timeout: 3000 })
+    await expect(canvas.getByRole('button', { name: 'Reconnect Chase' })).toHaveAttribute('data-state', 'idle')
+    await expect(canvas.getByRole('button', { name: 'Reconnect Capital One' })).toHaveAttribute('data-state', 'idle')
+  },
+}
+
+const STATES = [
+  { id: 'item-state-idle', label: 'Idle', behaviour: 'ok' as const },
+  { id: 'item-state-loading', label: 'Loading', behaviour: 'hang' as const },
+  { id: 'item-state-open', label: 'Open', behaviour: 'ok' as const },
+  { id: 'item-state-success', label: 'Success', behaviour: 'ok' as const },
+  { id: 'item-state-error', label: 'Error', behaviour: sandboxErrors.itemLoginRequired },
+]
+
+// The gallery drives its own headless Link so its play function can finish one session.
+let gallery: PlaidLinkSandbox | undefined
+
+export const AllStates: Story = {
+  name: 'All states',
+  parameters: {
+    plaidLink: 'none',
+    bare: true,
+    msw: { handlers: gatewayByItem(Object.fromEntries(STATES.map((s) => [s.id, s.behaviour])), 150) },
+  },
+  beforeEach: () => {
+    gallery = installPlaidLinkSandbox({ dialog: false })
+    return () => gallery?.uninstall()
+  },
+  render: () => (
+    <section className="card wide">
+      <h2>Every state, styled only by data-state</h2>
+      <p className="lead">
+        The button ships no styles. These are styled with <code>[data-state]</code> selectors alone.
+      </p>
+      <div className="state-grid">
+        {STATES.map((state) => (
+          <div key={state.id} className="state-cell">
+            <LinkRepairButton itemId={state.id} className="state-btn">
+              {state.label}
+            </LinkRepairButton>
+          </div>
+        ))}
+      </div>
+    </section>
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const byName = (name: string) => canvas.getByRole('button', { name })
+    await userEvent.click(byName('Success'))
+    await waitFor(() => expect(byName('Success')).toHaveAttribute('data-state', 'open'), { timeout: 3000 })
+    gallery!.sessions.at(-1)!.succeed()
+    await waitFor(() => expect(byName('Success')).toHaveAttribute('data-state', 'success'))
+    await userEvent.click(byName('Open'))
+    await userEvent.click(byName('Error'))
+    await userEvent.click(byName('Loading'))
+    await waitFor(() => expect(byName('Open')).toHaveAttribute('data-state', 'open'), { timeout: 3000 })
+    await waitFor(() => expect(byName('Error')).toHaveAttribute('data-state', 'error'), { timeout: 3000 })
+    await expect(byName('Idle')).toHaveAttribute('data-state', 'idle')
+    await expect(byName('Loading')).toHaveAttribute('data-state', 'loading')
+    await expect(byName('Success')).toHaveAttribute('data-state', 'success')
+  },
+}
