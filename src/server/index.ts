@@ -1,1 +1,20 @@
-export {}
+/*
+ * The server entry, `@utdk/plaid-react/server`: the gateway that keeps Plaid's secrets and access
+ * tokens. It imports nothing from the browser entry, so no React or client code is bundled here.
+ */
+export { createPlaidGateway } from './createPlaidGateway'
+export { createMemoryItemStore } from './memoryItemStore'
+export { toNodeHandler } from './toNodeHandler'
+export type { NodeRequest } from './toNodeHandler'
+export type {
+  GatewayErrorEvent,
+  ItemLinkedEvent,
+  ItemStore,
+  LinkTokenFields,
+  PlaidGateway,
+  PlaidGatewayClient,
+  PlaidGatewayOptions,
+  PlaidGatewayRoute,
+  RedactedCause,
+  StoredItem,
+} from './types'

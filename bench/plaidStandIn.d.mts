@@ -1,0 +1,51 @@
+/** A request as the stand-in received it. */
+export interface StandInRequest {
+  path: string
+  method: string | undefined
+  headers: Record<string, string | string[] | undefined>
+  body: Record<string, unknown> | undefined
+}
+
+/** An answer the stand-in gives instead of serving a request; see `failNext`. */
+export interface StandInFailure {
+  status: number
+  body: unknown
+  contentType?: string
+}
+
+export interface PlaidStandIn {
+  /** Where it listens, e.g. `http://127.0.0.1:43210`: the `basePath` for the SDK's Configuration. */
+  url: string
+  /** Delay before every answer, in milliseconds; may be changed at any time. */
+  latencyMs: number
+  /** Every request received, in order. */
+  readonly requests: StandInRequest[]
+  /** Every way a request broke Plaid's spec or credentials; a correct gateway leaves it empty. */
+  readonly violations: string[]
+  /** How many requests reached `path`, e.g. `'/item/public_token/exchange'`. */
+  calls(path: string): number
+  /** Every access token handed out so far. */
+  readonly issuedAccessTokens: string[]
+  /** The access token of an Item, as Plaid knows it. */
+  accessTokenOf(itemId: string): string | undefined
+  /** A fresh public token for a new Item. */
+  createPublicToken(): { publicToken: string; itemId: string }
+  /** Makes the next request to `path` fail with this answer. */
+  failNext(path: string, answer: StandInFailure): void
+  close(): Promise<void>
+}
+
+/** A Plaid error body with the fields Plaid's docs list, plus `extra`. */
+export function plaidErrorBody(
+  fields: { error_type: string; error_code: string; error_message: string; display_message?: string | null },
+  extra?: Record<string, unknown>,
+): Record<string, unknown>
+
+export function startPlaidStandIn(options: {
+  clientId: string
+  secret: string
+  latencyMs?: number
+}): Promise<PlaidStandIn>
+
+/** A URL on 127.0.0.1 where nothing listens. */
+export function unreachableUrl(): Promise<string>

@@ -1,0 +1,163 @@
+// @vitest-environment node
+/*
+ * The built files, as a user installs them. The package's own tsup configuration builds the
+ * JavaScript afresh into a temporary folder (so the check never reads a stale dist, and never
+ * changes it): the server entry has no "use client", pulls in no React and no client code, and
+ * works in both module formats; the client entry holds none of the server's code. Declarations
+ * take several seconds to build, so they are checked in dist, after `npm run build`.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build, type Options } from 'tsup'
+import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
+import tsupConfig from '../../tsup.config'
+import type * as ServerEntry from '../../src/server'
+import {
+  CLIENT_ID,
+  EXCHANGE,
+  LINK_TOKEN_FIELDS,
+  SECRET,
+  plaidApi,
+  readAnswer,
+  scanForSecrets,
+  sessionUser,
+  userHeaders,
+} from './harness'
+
+let outDir: string
+let standIn: PlaidStandIn
+scanForSecrets(() => standIn.issuedAccessTokens)
+/** A built file of an entry ('index' or 'server'). */
+const read = (file: string) => readFileSync(join(outDir, file.split('.')[0]!, file), 'utf8')
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'plaid-react-build-'))
+  const configs = (Array.isArray(tsupConfig) ? tsupConfig : [tsupConfig]) as Options[]
+  // Each entry into its own folder, so that their metafiles do not overwrite each other.
+  await Promise.all(
+    configs.map((config) =>
+      build({
+        ...config,
+        outDir: join(outDir, Object.keys(config.entry as Record<string, string>)[0]!),
+        dts: false,
+        sourcemap: false,
+        metafile: true,
+        silent: true,
+        config: false,
+      }),
+    ),
+  )
+  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+}, 30_000)
+
+afterAll(async () => {
+  await standIn?.close()
+  if (outDir) rmSync(outDir, { recursive: true, force: true })
+})
+
+/** Every module that a built file imports or requires, outside comments (the docs show imports). */
+function importsOf(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
+  const found = new Set<string>()
+  for (const match of code.matchAll(
+    /\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g,
+  )) {
+    found.add((match[1] ?? match[2] ?? match[3])!)
+  }
+  return [...found]
+}
+
+/* Names that only the client entry has; imports of React and SWR are caught by importsOf. */
+const CLIENT_ONLY = /use client|PlaidGatewayProvider|useExchangePublicToken|useUpdateModeToken|useSWR|createContext/
+
+/** The source files that esbuild bundled into an output file, from the build's metafile. */
+function inputsOf(format: 'esm' | 'cjs', output: string): string[] {
+  const meta = JSON.parse(readFileSync(join(outDir, 'server', `metafile-${format}.json`), 'utf8')) as {
+    outputs: Record<string, { inputs: object }>
+  }
+  const entry = Object.entries(meta.outputs).find(([path]) => path.endsWith('/' + output))
+  if (!entry) throw new Error(`the metafile has no ${output}`)
+  return Object.keys(entry[1].inputs)
+}
+
+it.each([
+  ['esm', 'server.mjs'],
+  ['cjs', 'server.js'],
+] as const)('the %s server bundle is made of src/server files only', (format, output) => {
+  const inputs = inputsOf(format, output)
+  expect(inputs).toContain('src/server/createPlaidGateway.ts')
+  expect(inputs.filter((input) => !input.startsWith('src/server/'))).toEqual([])
+})
+
+describe.each(['server.mjs', 'server.js'])('%s', (file) => {
+  it('has no "use client" and imports no module at run time', () => {
+    const code = read(file)
+    expect(code.split('\n')[0]).not.toMatch(/use client/)
+    expect(code).not.toMatch(CLIENT_ONLY)
+    // The gateway uses only web standards, so it runs in any server runtime; plaid is type-only.
+    expect(importsOf(code)).toEqual([])
+  })
+})
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
+const hasDeclarations = ['server.d.ts', 'server.d.mts', 'index.d.ts', 'index.d.mts'].every((file) =>
+  existsSync(join(DIST, file)),
+)
+
+describe.runIf(hasDeclarations)('declarations in dist (skipped until `npm run build` has made them)', () => {
+  it.each(['server.d.ts', 'server.d.mts'])('%s declares the API and refers to no client code', (file) => {
+    const types = readFileSync(join(DIST, file), 'utf8')
+    expect(types).not.toMatch(CLIENT_ONLY)
+    expect(importsOf(types).filter((name) => name !== 'plaid' && name !== 'node:http')).toEqual([])
+    for (const name of ['createPlaidGateway', 'createMemoryItemStore', 'toNodeHandler', 'ItemStore']) {
+      expect(types).toContain(name)
+    }
+  })
+
+  it.each(['index.d.ts', 'index.d.mts'])('%s refers to none of the server code', (file) => {
+    const types = readFileSync(join(DIST, file), 'utf8')
+    expect(types).not.toMatch(/createPlaidGateway|toNodeHandler|createMemoryItemStore|ItemStore/)
+    expect(importsOf(types)).not.toContain('plaid')
+  })
+})
+
+it.each(['index.mjs', 'index.js'])('%s starts with "use client" and holds none of the server code', (file) => {
+  const code = read(file)
+  expect(code.split('\n')[0]).toMatch(/^["']use client["'];?$/)
+  expect(code).not.toMatch(
+    /createPlaidGateway|toNodeHandler|createMemoryItemStore|REQUEST_TOO_LARGE|itemPublicTokenExchange/,
+  )
+  expect(importsOf(code)).not.toContain('plaid')
+})
+
+describe.each([
+  ['ESM', async () => (await import(pathToFileURL(join(outDir, 'server', 'server.mjs')).href)) as typeof ServerEntry],
+  ['CommonJS', async () => createRequire(import.meta.url)(join(outDir, 'server', 'server.js')) as typeof ServerEntry],
+])('the built %s server entry', (_format, load) => {
+  it('exchanges a public token through the real SDK', async () => {
+    const server = await load()
+    const store = server.createMemoryItemStore()
+    const gateway = server.createPlaidGateway({
+      plaid: plaidApi(standIn.url),
+      store,
+      getUserId: sessionUser,
+      linkToken: LINK_TOKEN_FIELDS,
+    })
+    const { publicToken, itemId } = standIn.createPublicToken()
+    const response = await gateway.handle(
+      new Request('http://gateway.test/api/plaid' + EXCHANGE, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...userHeaders('user-a') },
+        body: JSON.stringify({ public_token: publicToken }),
+      }),
+    )
+    const answer = await readAnswer(response)
+    expect(answer.status).toBe(200)
+    expect(answer.json).toEqual({ item_id: itemId, request_id: expect.any(String) })
+    expect(await store.get('user-a', itemId)).toBe(standIn.accessTokenOf(itemId))
+    expect(typeof server.toNodeHandler(gateway.handle)).toBe('function')
+  })
+})

@@ -1,0 +1,159 @@
+// @vitest-environment jsdom
+/*
+ * The browser hooks, rendered as an app renders them, through the real gateway over HTTP on
+ * 127.0.0.1 and the real `plaid` SDK to the Plaid stand-in, in one process.
+ */
+import { act, renderHook, waitFor } from '@testing-library/react'
+import type { ReactNode } from 'react'
+import { SWRConfig } from 'swr'
+import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
+import { useExchangePublicToken, useUpdateModeToken } from '../../src'
+import { createPlaidGateway, toNodeHandler } from '../../src/server'
+import {
+  CLIENT_ID,
+  EXCHANGE,
+  LINK_TOKEN_CREATE,
+  LINK_TOKEN_FIELDS,
+  PUBLIC_TOKEN_CREATE,
+  SECRET,
+  closeServer,
+  listen,
+  plaidApi,
+  recordingStore,
+  scanForSecrets,
+  sessionUser,
+  transcript,
+  userHeaders,
+} from './harness'
+
+let standIn: PlaidStandIn
+let store: ReturnType<typeof recordingStore>
+let baseUrl: string
+let closeGateway: () => Promise<void>
+scanForSecrets(() => standIn.issuedAccessTokens)
+
+beforeAll(async () => {
+  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  store = recordingStore()
+  const gateway = createPlaidGateway({
+    // Under jsdom, axios would pick the XMLHttpRequest adapter; Node's HTTP is what a server uses.
+    plaid: plaidApi(standIn.url, { adapter: 'http' }),
+    store,
+    getUserId: sessionUser,
+    linkToken: LINK_TOKEN_FIELDS,
+    basePath: '/api/plaid',
+  })
+  // Every answer the browser gets is recorded for the secret scan.
+  const { url, server } = await listen(
+    toNodeHandler(async (request) => {
+      const response = await gateway.handle(request)
+      transcript.push(await response.clone().text())
+      return response
+    }),
+  )
+  baseUrl = url + '/api/plaid'
+  closeGateway = () => closeServer(server)
+})
+
+afterAll(async () => {
+  await closeGateway?.()
+  await standIn?.close()
+})
+
+afterEach(() => {
+  expect(standIn.violations).toEqual([])
+})
+
+const wrapper = ({ children }: { children: ReactNode }) => (
+  <SWRConfig value={{ provider: () => new Map() }}>{children}</SWRConfig>
+)
+
+/** Hook results as the app sees them, recorded for the secret scan. */
+function record<T>(value: T): T {
+  transcript.push(JSON.stringify(value))
+  return value
+}
+
+async function linkThroughHooks(user: string) {
+  const { publicToken, itemId } = standIn.createPublicToken()
+  const { result } = renderHook(() => useExchangePublicToken({ baseUrl, headers: userHeaders(user) }), { wrapper })
+  let returned: Awaited<ReturnType<typeof result.current.exchange>>
+  await act(async () => {
+    returned = await result.current.exchange(publicToken)
+  })
+  return { itemId, returned: returned!, result }
+}
+
+it('exchanges a public token: the hook gets the item id and the gateway keeps the access token', async () => {
+  const { itemId, returned, result } = await linkThroughHooks('user-a')
+  expect(record(returned)).toEqual({ itemId, requestId: expect.stringMatching(/^req-/) })
+  await waitFor(() => expect(result.current.data?.itemId).toBe(itemId))
+  expect(result.current.error).toBeUndefined()
+  expect(store.saved).toContainEqual({ userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId) })
+  expect(standIn.calls(EXCHANGE)).toBe(1)
+})
+
+it('gets an update-mode link token for the user’s Item, with account selection when asked', async () => {
+  const { itemId } = await linkThroughHooks('user-a')
+  const { result } = renderHook(
+    () => useUpdateModeToken(itemId, { baseUrl, headers: userHeaders('user-a'), accountSelectionEnabled: true }),
+    { wrapper },
+  )
+  await waitFor(() => expect(result.current.token).toMatch(/^link-sandbox-/))
+  record({ token: result.current.token, error: result.current.error })
+  expect(result.current.expiration).toBeInstanceOf(Date)
+  expect(result.current.expiration!.getTime()).toBeGreaterThan(Date.now())
+  const sent = standIn.requests.filter((request) => request.path === LINK_TOKEN_CREATE).at(-1)!
+  expect(sent.body).toMatchObject({
+    user: { client_user_id: 'user-a' },
+    access_token: standIn.accessTokenOf(itemId),
+    update: { account_selection_enabled: true },
+  })
+})
+
+it('gets a legacy public token for the user’s Item', async () => {
+  const { itemId } = await linkThroughHooks('user-a')
+  const { result } = renderHook(
+    () => useUpdateModeToken(itemId, { baseUrl, headers: userHeaders('user-a'), tokenType: 'public_token' }),
+    { wrapper },
+  )
+  await waitFor(() => expect(result.current.token).toMatch(/^public-sandbox-/))
+  record({ token: result.current.token })
+  expect(standIn.calls(PUBLIC_TOKEN_CREATE)).toBeGreaterThan(0)
+})
+
+it('reports ITEM_NOT_FOUND to another user who asks for the Item, without calling Plaid', async () => {
+  const { itemId } = await linkThroughHooks('user-a')
+  const before = standIn.calls(LINK_TOKEN_CREATE)
+  const { result } = renderHook(() => useUpdateModeToken(itemId, { baseUrl, headers: userHeaders('user-b') }), {
+    wrapper,
+  })
+  await waitFor(() => expect(result.current.error).toBeDefined())
+  const error = result.current.error!
+  record({ message: error.message, code: error.errorCode })
+  expect(error).toMatchObject({ status: 404, errorType: 'ITEM_ERROR', errorCode: 'ITEM_NOT_FOUND' })
+  expect(result.current.token).toBeUndefined()
+  expect(standIn.calls(LINK_TOKEN_CREATE)).toBe(before)
+})
+
+it('reports Plaid’s error, field by field, when Plaid refuses the public token', async () => {
+  const before = standIn.calls(EXCHANGE)
+  const { result } = renderHook(() => useExchangePublicToken({ baseUrl, headers: userHeaders('user-a') }), { wrapper })
+  let returned: unknown = 'not called'
+  await act(async () => {
+    returned = await result.current.exchange('public-sandbox-never-issued')
+  })
+  expect(returned).toBeUndefined()
+  await waitFor(() => expect(result.current.error).toBeDefined())
+  const error = result.current.error!
+  record({ message: error.message, code: error.errorCode, requestId: error.requestId })
+  expect(error).toMatchObject({
+    status: 400,
+    errorType: 'INVALID_INPUT',
+    errorCode: 'INVALID_PUBLIC_TOKEN',
+    errorMessage: 'provided public token is expired or has already been used',
+    displayMessage: null,
+    requestId: expect.stringMatching(/^req-/),
+  })
+  expect(standIn.calls(EXCHANGE)).toBe(before + 1)
+})

@@ -1,0 +1,439 @@
+// @vitest-environment node
+/*
+ * What the gateway answers when Plaid answers with an error, when Plaid cannot be reached, and
+ * when the app's own code (session, store, hooks) fails: Plaid's fields copied one by one, or a
+ * 500 that tells the browser nothing, with a redacted cause for the app's onError only.
+ */
+import { PlaidError, validate } from '../../bench/plaidSchemas.mjs'
+import { plaidErrorBody, startPlaidStandIn, unreachableUrl, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
+import { createMemoryItemStore, createPlaidGateway, type GatewayErrorEvent } from '../../src/server'
+import {
+  CLIENT_ID,
+  EXCHANGE,
+  LINK_TOKEN_CREATE,
+  LINK_TOKEN_FIELDS,
+  PUBLIC_TOKEN_CREATE,
+  SECRET,
+  plaidApi,
+  readAnswer,
+  recordingStore,
+  scanForSecrets,
+  sessionUser,
+  setupGatewaySuite,
+  transcript,
+  userHeaders,
+} from './harness'
+
+const suite = setupGatewaySuite()
+const extraStandIns: PlaidStandIn[] = []
+const { consoleLines } = scanForSecrets(() => [
+  ...suite.standIn.issuedAccessTokens,
+  ...extraStandIns.flatMap((standIn) => standIn.issuedAccessTokens),
+])
+
+afterAll(async () => {
+  await Promise.all(extraStandIns.map((standIn) => standIn.close()))
+  expect(consoleLines).toEqual([])
+})
+
+const INTERNAL_ERROR_BODY = {
+  error_type: 'API_ERROR',
+  error_code: 'INTERNAL_SERVER_ERROR',
+  error_message: 'The gateway could not complete the request. Try again later.',
+  display_message: null,
+}
+
+function request(route: string, body: unknown, user?: string): Request {
+  return new Request('http://gateway.test/api/plaid' + route, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...userHeaders(user) },
+    body: JSON.stringify(body),
+  })
+}
+
+describe("Plaid's errors", () => {
+  it.each([
+    [
+      EXCHANGE,
+      400,
+      {
+        error_type: 'INVALID_INPUT',
+        error_code: 'INVALID_PUBLIC_TOKEN',
+        error_message: 'provided public token is expired',
+        display_message: null,
+      },
+    ],
+    [
+      LINK_TOKEN_CREATE,
+      400,
+      {
+        error_type: 'ITEM_ERROR',
+        error_code: 'ITEM_LOGIN_REQUIRED',
+        error_message: 'the login details of this item have changed',
+        display_message: 'Your bank needs you to sign in again.',
+      },
+    ],
+    [
+      PUBLIC_TOKEN_CREATE,
+      429,
+      {
+        error_type: 'RATE_LIMIT_EXCEEDED',
+        error_code: 'RATE_LIMIT',
+        error_message: 'rate limit exceeded',
+        display_message: null,
+      },
+    ],
+    [
+      LINK_TOKEN_CREATE,
+      500,
+      {
+        error_type: 'API_ERROR',
+        error_code: 'INTERNAL_SERVER_ERROR',
+        error_message: 'an unexpected error occurred',
+        display_message: null,
+      },
+    ],
+  ])('%s forwards Plaid’s %i field by field and nothing else', async (route, status, fields) => {
+    const itemId = await suite.linkItem('user-a')
+    const plaidBody = plaidErrorBody(fields, {
+      error_code_reason: null,
+      causes: [{ item_id: itemId, note: 'free-form' }],
+      status,
+      internal_trace: 'undocumented-field',
+      config: { headers: { 'PLAID-SECRET': SECRET } },
+    })
+    suite.standIn.failNext(route, { status, body: plaidBody })
+    const body =
+      route === EXCHANGE ? { public_token: suite.standIn.createPublicToken().publicToken } : { item_id: itemId }
+    const answer = await readAnswer(await suite.handle(request(route, body, 'user-a')))
+
+    expect(answer.status).toBe(status)
+    expect(answer.json).toEqual({
+      ...fields,
+      request_id: plaidBody.request_id,
+      documentation_url: plaidBody.documentation_url,
+      suggested_action: null,
+      error_code_reason: null,
+    })
+    expect(validate(PlaidError, answer.json)).toEqual([])
+    expect(suite.errors.at(-1)).toEqual({
+      route,
+      status,
+      errorType: fields.error_type,
+      errorCode: fields.error_code,
+      errorMessage: fields.error_message,
+      requestId: plaidBody.request_id,
+      userId: 'user-a',
+    })
+  })
+
+  it('passes on the documented subtype lists and reason', async () => {
+    const itemId = await suite.linkItem('user-a')
+    const fields = {
+      error_type: 'ITEM_ERROR',
+      error_code: 'NO_ACCOUNTS',
+      error_message: 'no valid accounts were found for this item',
+      display_message: 'No compatible accounts were found.',
+    }
+    const plaidBody = plaidErrorBody(fields, {
+      error_code_reason: 'OAUTH_INVALID_TOKEN',
+      suggested_action: 'Ask the user to open a brokerage account.',
+      required_account_subtypes: ['brokerage'],
+      provided_account_subtypes: ['checking'],
+    })
+    suite.standIn.failNext(LINK_TOKEN_CREATE, { status: 400, body: plaidBody })
+    const answer = await readAnswer(await suite.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
+    const { request_id, documentation_url, ...rest } = plaidBody
+    expect(answer.json).toEqual({ ...rest, request_id, documentation_url })
+  })
+
+  it('redacts an access token that Plaid’s message would echo', async () => {
+    const itemId = await suite.linkItem('user-a')
+    const accessToken = suite.standIn.accessTokenOf(itemId)!
+    suite.standIn.failNext(LINK_TOKEN_CREATE, {
+      status: 400,
+      body: plaidErrorBody({
+        error_type: 'INVALID_INPUT',
+        error_code: 'INVALID_ACCESS_TOKEN',
+        error_message: `access token ${accessToken} is invalid`,
+      }),
+    })
+    const answer = await readAnswer(await suite.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
+    expect(answer.json.error_message).toBe('access token [redacted] is invalid')
+  })
+
+  it('redacts the client id and secret of the configured PlaidApi wherever Plaid’s strings would hold them', async () => {
+    const itemId = await suite.linkItem('user-a')
+    suite.standIn.failNext(PUBLIC_TOKEN_CREATE, {
+      status: 400,
+      body: plaidErrorBody({
+        error_type: 'INVALID_INPUT',
+        error_code: 'INVALID_API_KEYS',
+        error_message: `client ${CLIENT_ID} sent secret ${SECRET}`,
+        display_message: `Contact support about ${CLIENT_ID}.`,
+      }),
+    })
+    const answer = await readAnswer(await suite.handle(request(PUBLIC_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
+    expect(answer.status).toBe(400)
+    expect(answer.json.error_message).toBe('client [redacted] sent secret [redacted]')
+    expect(answer.json.display_message).toBe('Contact support about [redacted].')
+  })
+
+  it.each([
+    ['an HTML page', { status: 502, body: '<html><body>Bad gateway</body></html>', contentType: 'text/html' }],
+    ['JSON without Plaid’s fields', { status: 503, body: { message: 'unavailable' } }],
+    [
+      'an error with a success status',
+      { status: 302, body: plaidErrorBody({ error_type: 'API_ERROR', error_code: 'X', error_message: 'x' }) },
+    ],
+  ])('answers %s from Plaid with a bare 500', async (_name, failure) => {
+    const itemId = await suite.linkItem('user-a')
+    suite.standIn.failNext(LINK_TOKEN_CREATE, failure)
+    const answer = await readAnswer(await suite.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+  })
+})
+
+describe('Plaid unreachable', () => {
+  it.each([EXCHANGE, LINK_TOKEN_CREATE, PUBLIC_TOKEN_CREATE])(
+    '%s answers 500 with no detail, and onError gets a redacted cause',
+    async (route) => {
+      const store = createMemoryItemStore()
+      await store.save({ userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-stored-1' })
+      const errors: GatewayErrorEvent[] = []
+      const gateway = createPlaidGateway({
+        plaid: plaidApi(await unreachableUrl()),
+        store,
+        getUserId: sessionUser,
+        linkToken: LINK_TOKEN_FIELDS,
+        onError: (event) => {
+          transcript.push(JSON.stringify(event))
+          errors.push(event)
+        },
+      })
+      const body = route === EXCHANGE ? { public_token: 'public-sandbox-1' } : { item_id: 'item-1' }
+      const answer = await readAnswer(await gateway.handle(request(route, body, 'user-a')))
+      expect(answer.status).toBe(500)
+      expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+      expect(answer.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Axios|stack/i)
+
+      expect(errors).toHaveLength(1)
+      const event = errors[0]!
+      expect(event).toMatchObject({ route, status: 500, errorType: 'API_ERROR', errorCode: 'INTERNAL_SERVER_ERROR' })
+      expect(event.cause).toMatchObject({ code: 'ECONNREFUSED', message: expect.stringContaining('ECONNREFUSED') })
+      expect(Object.keys(event.cause!).sort()).toEqual(['code', 'message', 'name', 'stack'])
+      const payload = JSON.stringify(event)
+      expect(payload).not.toContain(SECRET)
+      expect(payload).not.toContain(CLIENT_ID)
+      expect(payload).not.toContain('access-sandbox-stored-1')
+    },
+  )
+})
+
+describe("the app's own failures", () => {
+  async function gatewayWith(overrides: Partial<Parameters<typeof createPlaidGateway>[0]>) {
+    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    extraStandIns.push(standIn)
+    const store = recordingStore()
+    const errors: GatewayErrorEvent[] = []
+    const gateway = createPlaidGateway({
+      plaid: plaidApi(standIn.url),
+      store,
+      getUserId: sessionUser,
+      linkToken: LINK_TOKEN_FIELDS,
+      onError: (event) => {
+        transcript.push(JSON.stringify(event))
+        errors.push(event)
+      },
+      ...overrides,
+    })
+    return { standIn, store, errors, gateway }
+  }
+
+  it('answers a session lookup that throws with a bare 500', async () => {
+    const { gateway, errors } = await gatewayWith({
+      getUserId: () => {
+        throw new Error('session store down')
+      },
+    })
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: 'x' }, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+    expect(errors[0]!.cause?.message).toBe('session store down')
+  })
+
+  it.each([
+    ['undefined', undefined],
+    ['an empty string', ''],
+    ['a number', 42],
+  ])('treats a user id that is %s as nobody (401)', async (_name, userId) => {
+    const { gateway } = await gatewayWith({ getUserId: () => userId as string })
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: 'x' }, 'user-a')))
+    expect(answer.status).toBe(401)
+    expect(answer.json.error_code).toBe('UNAUTHORIZED')
+  })
+
+  it('answers a store that fails to read with a bare 500, without calling Plaid', async () => {
+    const { gateway, store, standIn, errors } = await gatewayWith({})
+    store.failGets = 1
+    const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: 'item-1' }, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+    expect(standIn.calls(LINK_TOKEN_CREATE)).toBe(0)
+    expect(errors[0]!.cause?.message).toBe('connection to the database was lost')
+  })
+
+  it('answers a failed save with a bare 500, redacts the token in the cause, and saves on retry without a second exchange', async () => {
+    const { gateway, store, standIn, errors } = await gatewayWith({})
+    const { publicToken, itemId } = standIn.createPublicToken()
+    store.failSaves = 1
+    const first = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    expect(first.status).toBe(500)
+    expect(first.json).toEqual(INTERNAL_ERROR_BODY)
+    const accessToken = standIn.accessTokenOf(itemId)!
+    expect(errors[0]!.cause?.message).toBe(`insert failed for value (user-a, ${itemId}, [redacted])`)
+    expect(JSON.stringify(errors)).not.toContain(accessToken)
+
+    const retry = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    expect(retry.status).toBe(200)
+    expect(retry.json.item_id).toBe(itemId)
+    expect(standIn.calls(EXCHANGE)).toBe(1)
+    expect(store.saved).toEqual([{ userId: 'user-a', itemId, accessToken }])
+  })
+
+  it('answers a Plaid success without an item_id with a bare 500', async () => {
+    const { gateway, standIn } = await gatewayWith({})
+    standIn.failNext(EXCHANGE, { status: 200, body: { access_token: 'access-sandbox-partial', request_id: 'req-1' } })
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: 'public-x' }, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+  })
+
+  it('answers a link token without an expiration with a bare 500', async () => {
+    const { gateway, standIn, store } = await gatewayWith({})
+    await store.save({ userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-x' })
+    standIn.failNext(LINK_TOKEN_CREATE, { status: 200, body: { link_token: 'link-sandbox-1', request_id: 'req-1' } })
+    const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: 'item-1' }, 'user-a')))
+    expect(answer.status).toBe(500)
+  })
+})
+
+describe('hooks', () => {
+  it('onItemLinked gets the ids once per new Item and nothing secret', async () => {
+    const { publicToken, itemId } = suite.standIn.createPublicToken()
+    const before = suite.linked.length
+    const first = await readAnswer(await suite.handle(request(EXCHANGE, { public_token: publicToken }, 'user-hook')))
+    await readAnswer(await suite.handle(request(EXCHANGE, { public_token: publicToken }, 'user-hook')))
+    expect(suite.linked.slice(before)).toEqual([{ userId: 'user-hook', itemId, requestId: first.json.request_id }])
+  })
+
+  it('onError gets the gateway’s own 4xx errors with the route and user', async () => {
+    await readAnswer(await suite.handle(request(LINK_TOKEN_CREATE, { item_id: 'item-nope' }, 'user-hook')))
+    expect(suite.errors.at(-1)).toEqual({
+      route: LINK_TOKEN_CREATE,
+      status: 404,
+      errorType: 'ITEM_ERROR',
+      errorCode: 'ITEM_NOT_FOUND',
+      errorMessage: 'The signed-in user has no Item with this item_id.',
+      userId: 'user-hook',
+    })
+  })
+
+  it.each([
+    [
+      'throw',
+      () => {
+        throw new Error('hook failed')
+      },
+    ],
+    ['reject', () => Promise.reject(new Error('hook failed'))],
+  ])('hooks that %s do not change the response', async (_name, hook) => {
+    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    extraStandIns.push(standIn)
+    const gateway = createPlaidGateway({
+      plaid: plaidApi(standIn.url),
+      store: createMemoryItemStore(),
+      getUserId: sessionUser,
+      linkToken: LINK_TOKEN_FIELDS,
+      onItemLinked: hook,
+      onError: hook,
+    })
+    const { publicToken, itemId } = standIn.createPublicToken()
+    const ok = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    expect(ok.status).toBe(200)
+    expect(ok.json.item_id).toBe(itemId)
+    const notFound = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: 'nope' }, 'user-a')))
+    expect(notFound.status).toBe(404)
+    expect(notFound.json.error_code).toBe('ITEM_NOT_FOUND')
+  })
+})
+
+describe('createPlaidGateway options', () => {
+  it.each([
+    ['plaid', { plaid: undefined }],
+    ['store', { store: {} }],
+    ['getUserId', { getUserId: 'user-a' }],
+    ['linkToken', { linkToken: null }],
+  ])('refuses a missing %s with a message that names it', (name, override) => {
+    const options = {
+      plaid: plaidApi('http://127.0.0.1:9'),
+      store: createMemoryItemStore(),
+      getUserId: sessionUser,
+      linkToken: LINK_TOKEN_FIELDS,
+      ...override,
+    } as unknown as Parameters<typeof createPlaidGateway>[0]
+    expect(() => createPlaidGateway(options)).toThrow(new RegExp(`createPlaidGateway needs \`${name}\``))
+  })
+
+  it('never lets linkToken set the user, the access token or update mode', async () => {
+    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    extraStandIns.push(standIn)
+    const store = createMemoryItemStore()
+    const gateway = createPlaidGateway({
+      plaid: plaidApi(standIn.url),
+      store,
+      getUserId: sessionUser,
+      linkToken: {
+        ...LINK_TOKEN_FIELDS,
+        user: { client_user_id: 'someone-else' },
+        access_token: 'access-sandbox-from-config',
+        update: { account_selection_enabled: true },
+      } as unknown as Parameters<typeof createPlaidGateway>[0]['linkToken'],
+    })
+    const { publicToken, itemId } = standIn.createPublicToken()
+    await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a'))
+    const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
+    expect(answer.status).toBe(200)
+    expect(standIn.requests.at(-1)!.body).toEqual({
+      ...LINK_TOKEN_FIELDS,
+      user: { client_user_id: 'user-a' },
+      access_token: standIn.accessTokenOf(itemId),
+    })
+    expect(standIn.violations).toEqual([])
+  })
+
+  it.each([
+    ['/', '/item/public_token/exchange'],
+    ['', '/item/public_token/exchange'],
+    ['plaid/', '/plaid/item/public_token/exchange'],
+    ['/v1/plaid///', '/v1/plaid/item/public_token/exchange'],
+  ])('serves basePath %j at %s', async (basePath, path) => {
+    const gateway = createPlaidGateway({
+      plaid: plaidApi(suite.standIn.url),
+      store: createMemoryItemStore(),
+      getUserId: sessionUser,
+      linkToken: LINK_TOKEN_FIELDS,
+      basePath,
+    })
+    const { publicToken } = suite.standIn.createPublicToken()
+    const response = await gateway.handle(
+      new Request('http://gateway.test' + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...userHeaders('user-a') },
+        body: JSON.stringify({ public_token: publicToken }),
+      }),
+    )
+    expect((await readAnswer(response)).status).toBe(200)
+  })
+})
