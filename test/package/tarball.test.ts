@@ -34,6 +34,7 @@ beforeAll(() => {
         react: pkg.devDependencies.react,
         'react-dom': pkg.devDependencies['react-dom'],
         swr: pkg.devDependencies.swr,
+        msw: pkg.devDependencies.msw,
       },
     }),
   )
@@ -88,6 +89,61 @@ const { renderToString } = require('react-dom/server')
 const { PlaidGatewayError, PlaidGatewayProvider, useExchangePublicToken, useUpdateModeToken } = require('@utdk/plaid-react')`),
   )
   expect(JSON.parse(run('node', ['cjs.cjs'], consumer))).toEqual(expected)
+})
+
+// The server entry loads without React and without the optional `plaid` peer (it needs only a
+// PlaidApi object, passed in), and the testing entry gives msw handlers.
+test('the ./server and ./testing entries work by import and by require', () => {
+  const server = `
+const store = createMemoryItemStore()
+await store.save({ userId: 'user-1', itemId: 'item-1', accessToken: 'access-sandbox-x' })
+const gateway = createPlaidGateway({
+  plaid: { itemPublicTokenExchange() {}, linkTokenCreate() {}, itemCreatePublicToken() {} },
+  store,
+  getUserId: async () => null,
+  linkToken: { client_name: 'Consumer', language: 'en', country_codes: ['US'] },
+})
+const answer = await gateway.handle(new Request('http://localhost/api/plaid/link/token/create', { method: 'POST' }))
+console.log(JSON.stringify({
+  own: await store.get('user-1', 'item-1'),
+  foreign: (await store.get('user-2', 'item-1')) ?? null,
+  status: answer.status,
+  code: (await answer.json()).error_code,
+  node: typeof toNodeHandler(gateway.handle),
+  handlers: sandboxGateway().length,
+  link: typeof installPlaidLinkSandbox,
+  // Only CommonJS loads show up in require.cache, so this means something for server.cjs.
+  reactRequired: Object.keys(require.cache).some((file) => /node_modules[\\/]react[\\/]/.test(file)),
+}))
+`
+  writeFileSync(
+    join(consumer, 'server.mjs'),
+    `import { createRequire } from 'node:module'
+import { createMemoryItemStore, createPlaidGateway, toNodeHandler } from '@utdk/plaid-react/server'
+import { installPlaidLinkSandbox, sandboxGateway } from '@utdk/plaid-react/testing'
+const require = createRequire(import.meta.url)
+${server}`,
+  )
+  writeFileSync(
+    join(consumer, 'server.cjs'),
+    `const { createMemoryItemStore, createPlaidGateway, toNodeHandler } = require('@utdk/plaid-react/server')
+const { installPlaidLinkSandbox, sandboxGateway } = require('@utdk/plaid-react/testing')
+;(async () => {${server}})()`,
+  )
+  const expected = {
+    own: 'access-sandbox-x',
+    foreign: null,
+    status: 401,
+    code: 'UNAUTHORIZED',
+    node: 'function',
+    handlers: 3,
+    link: 'function',
+    reactRequired: false,
+  }
+  expect(JSON.parse(run('node', ['server.mjs'], consumer))).toEqual(expected)
+  expect(JSON.parse(run('node', ['server.cjs'], consumer))).toEqual(expected)
+  const serverFile = readFileSync(join(consumer, 'node_modules/@utdk/plaid-react/dist/server.mjs'), 'utf8')
+  expect(serverFile.startsWith('"use client"')).toBe(false)
 })
 
 test('the tarball holds the built files and the client files start with "use client"', () => {
