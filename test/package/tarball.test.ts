@@ -155,3 +155,33 @@ test('the tarball holds the built files and the client files start with "use cli
   }
   expect(files.some((file) => file.endsWith('.test.js') || file.endsWith('.tsx'))).toBe(false)
 })
+
+/* Module names a file imports or requires, comments left out. */
+function importsOf(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
+  const found = new Set<string>()
+  for (const match of code.matchAll(
+    /\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g,
+  )) {
+    found.add((match[1] ?? match[2] ?? match[3])!)
+  }
+  return [...found]
+}
+
+test.each(['server.d.ts', 'server.d.mts'])('%s declares the gateway and refers to no client code', (file) => {
+  const types = readFileSync(join(consumer, 'node_modules/@utdk/plaid-react/dist', file), 'utf8')
+  expect(types).not.toMatch(
+    /use client|PlaidGatewayProvider|useExchangePublicToken|useUpdateModeToken|useSWR|createContext/,
+  )
+  expect(importsOf(types).filter((name) => name !== 'plaid' && name !== 'node:http')).toEqual([])
+  for (const name of ['createPlaidGateway', 'createMemoryItemStore', 'toNodeHandler', 'ItemStore']) {
+    expect(types).toContain(name)
+  }
+})
+
+test.each(['index.d.ts', 'index.d.mts'])('%s refers to none of the server code', (file) => {
+  const types = readFileSync(join(consumer, 'node_modules/@utdk/plaid-react/dist', file), 'utf8')
+  expect(types).not.toMatch(/createPlaidGateway|toNodeHandler|createMemoryItemStore|ItemStore/)
+  expect(importsOf(types)).not.toContain('plaid')
+  expect(types).toContain('useExchangePublicToken')
+})
