@@ -50,90 +50,93 @@ function compose<E extends SyntheticEvent>(theirs: ((event: E) => void) | undefi
  * </LinkRepairButton>
  * ```
  */
-export const LinkRepairButton = forwardRef<HTMLButtonElement, LinkRepairButtonProps>(function LinkRepairButton(
-  {
-    itemId,
-    asChild = false,
-    errorMessage,
-    accountSelectionEnabled,
-    onSuccess,
-    onExit,
-    onEvent,
-    scriptTimeoutMs,
-    baseUrl,
-    headers,
-    credentials,
-    fetch,
-    timeoutMs,
-    paths,
-    children,
-    disabled,
-    onClick,
-    onPointerEnter,
-    onFocus,
-    ...buttonProps
-  },
-  ref,
-) {
-  const { open, prefetch, status, error } = useLinkRepair(itemId, {
-    accountSelectionEnabled,
-    onSuccess,
-    onExit,
-    onEvent,
-    scriptTimeoutMs,
-    baseUrl,
-    headers,
-    credentials,
-    fetch,
-    timeoutMs,
-    paths,
-  })
-  const messageId = useId()
-  const message =
-    error === undefined || errorMessage === null
-      ? null
-      : typeof errorMessage === 'function'
-        ? errorMessage(error)
-        : (errorMessage ?? error.displayMessage ?? fallbackErrorMessage(error))
-  const describedBy = [buttonProps['aria-describedby'], message !== null ? messageId : undefined]
-    .filter(Boolean)
-    .join(' ')
-  const Component = asChild ? Slot : 'button'
+export const LinkRepairButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, LinkRepairButtonProps>(
+  function LinkRepairButton(
+    {
+      itemId,
+      asChild = false,
+      errorMessage,
+      accountSelectionEnabled,
+      onSuccess,
+      onExit,
+      onEvent,
+      scriptTimeoutMs,
+      baseUrl,
+      headers,
+      credentials,
+      fetch,
+      timeoutMs,
+      paths,
+      children,
+      disabled,
+      onClick,
+      onPointerEnter,
+      onFocus,
+      ...buttonProps
+    },
+    ref,
+  ) {
+    const { open, prefetch, status, error } = useLinkRepair(itemId, {
+      accountSelectionEnabled,
+      onSuccess,
+      onExit,
+      onEvent,
+      scriptTimeoutMs,
+      baseUrl,
+      headers,
+      credentials,
+      fetch,
+      timeoutMs,
+      paths,
+    })
+    const messageId = useId()
+    const message =
+      error === undefined || errorMessage === null
+        ? null
+        : typeof errorMessage === 'function'
+          ? errorMessage(error)
+          : (errorMessage ?? error.displayMessage ?? fallbackErrorMessage(error))
+    const describedBy = [buttonProps['aria-describedby'], message !== null ? messageId : undefined]
+      .filter(Boolean)
+      .join(' ')
+    const Component = asChild ? Slot : 'button'
 
-  return (
-    <>
-      <Component
-        ref={ref}
-        {...(asChild ? {} : { type: 'button' as const })}
-        data-state={status}
-        data-disabled={disabled ? '' : undefined}
-        aria-busy={status === 'loading' ? true : undefined}
-        {...(asChild && disabled ? { 'aria-disabled': true } : {})}
-        disabled={disabled}
-        {...buttonProps}
-        aria-describedby={describedBy || undefined}
-        onClick={compose(onClick, (event) => {
-          if (disabled) return
-          // The element's own default action (following a link, submitting a form) gives way
-          // to the repair.
-          if (asChild) event.preventDefault()
-          open()
-        })}
-        onPointerEnter={compose(onPointerEnter, () => {
-          if (!disabled) prefetch()
-        })}
-        onFocus={compose(onFocus, () => {
-          if (!disabled) prefetch()
-        })}
-      >
-        {children ?? 'Reconnect account'}
-      </Component>
-      {errorMessage === null ? null : (
-        // Present in every state, so that screen readers announce the message when it appears.
-        <span id={messageId} role="status" aria-live="polite" data-state={status}>
-          {message}
-        </span>
-      )}
-    </>
-  )
-})
+    return (
+      <>
+        <Component
+          ref={ref}
+          {...(asChild ? {} : { type: 'button' as const })}
+          {...(asChild && disabled ? { 'aria-disabled': true } : {})}
+          disabled={disabled}
+          {...buttonProps}
+          // The state attributes come after the app's props: they are the contract's to set.
+          data-state={status}
+          data-disabled={disabled ? '' : undefined}
+          aria-busy={status === 'loading' ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          onClick={compose(onClick, (event) => {
+            if (disabled) return
+            // The element's own default action (following a link, submitting a form) gives way
+            // to the repair.
+            if (asChild) event.preventDefault()
+            open()
+          })}
+          onPointerEnter={compose(onPointerEnter, () => {
+            if (!disabled) prefetch()
+          })}
+          onFocus={compose(onFocus, () => {
+            if (!disabled) prefetch()
+          })}
+        >
+          {children ?? 'Reconnect account'}
+        </Component>
+        {errorMessage === null ? null : (
+          // Present in every state, so that screen readers announce the message when it appears.
+          <span id={messageId} role="status" aria-live="polite" data-state={status}>
+            {message}
+          </span>
+        )}
+      </>
+    )
+  },
+)

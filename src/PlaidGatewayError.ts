@@ -32,7 +32,7 @@ export interface PlaidGatewayErrorInit {
  * The brand lets `instanceof` work even when an app ends up with two copies of the
  * package (its ESM and its CJS build, say), which a plain prototype check would not.
  */
-const BRAND = Symbol.for('@utdk/plaid-react.PlaidGatewayError')
+const BRAND = /* @__PURE__ */ Symbol.for('@utdk/plaid-react.PlaidGatewayError')
 
 /**
  * The one error type that every hook and the button report.

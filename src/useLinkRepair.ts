@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { PlaidGatewayError, gatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { DEFAULT_SCRIPT_TIMEOUT_MS, loadPlaidLink } from './_internal/loadPlaidLink'
+import { DEFAULT_SCRIPT_TIMEOUT_MS, linkOnPage, loadPlaidLink } from './_internal/loadPlaidLink'
 import { useLatest } from './_internal/useLatest'
 import { useTokenSource } from './_internal/useTokenSource'
 import type {
@@ -54,8 +54,6 @@ interface FlowState {
   itemId: string | null | undefined
   status: LinkRepairStatus
   error?: PlaidGatewayError
-  /** The person showed intent, so this Item's token is kept fresh while mounted. */
-  wanted: boolean
 }
 
 interface HandlerEntry {
@@ -106,17 +104,21 @@ export function useLinkRepair(
   const scriptTimeout = useLatest(scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS)
   const itemRef = useLatest(itemId)
 
-  const [state, setState] = useState<FlowState>({ itemId, status: 'idle', wanted: false })
-  // A new Item starts over; nothing of the old one's state applies to it.
-  const flow: FlowState = state.itemId === itemId ? state : { itemId, status: 'idle', wanted: false }
+  const [state, setState] = useState<FlowState>({ itemId, status: 'idle' })
+  // A new Item starts over; nothing of the old one's state applies to it (React's pattern for
+  // state that follows a prop: adjusted during render, before anything is committed).
+  if (state.itemId !== itemId) setState({ itemId, status: 'idle' })
+  const flow: FlowState = state.itemId === itemId ? state : { itemId, status: 'idle' }
   // The same state, readable at once by event handlers that run before the next render.
   const flowRef = useRef(flow)
 
-  const { token, ensureToken, peekToken, discard } = useTokenSource(itemId, {
+  // Not subscribed (enabled: false): the flow reads the shared cache when it acts, so a token
+  // arriving or being replaced costs this component no render.
+  const { ensureToken, peekToken, discard } = useTokenSource(itemId, {
     ...gateway,
     accountSelectionEnabled,
     tokenType: 'link_token',
-    enabled: flow.wanted,
+    enabled: false,
   })
 
   const handlerRef = useRef<HandlerEntry | null>(null)
@@ -124,8 +126,7 @@ export function useLinkRepair(
   const mountedRef = useRef(false)
 
   const update = useCallback((forItem: string, change: (current: FlowState) => FlowState) => {
-    const base: FlowState =
-      flowRef.current.itemId === forItem ? flowRef.current : { itemId: forItem, status: 'idle', wanted: false }
+    const base: FlowState = flowRef.current.itemId === forItem ? flowRef.current : { itemId: forItem, status: 'idle' }
     const next = change(base)
     flowRef.current = next
     setState(next)
@@ -170,21 +171,19 @@ export function useLinkRepair(
   const prefetch = useCallback(() => {
     const forItem = itemRef.current
     if (typeof forItem !== 'string' || forItem === '') return
-    if (!flowRef.current.wanted || flowRef.current.itemId !== forItem) update(forItem, (s) => ({ ...s, wanted: true }))
-    Promise.all([loadPlaidLink(scriptTimeout.current), ensureToken({ minValidityMs: MIN_VALIDITY_MS })]).then(
-      ([plaid, fresh]) => {
+    Promise.all([loadPlaidLink(scriptTimeout.current), ensureToken({ minValidityMs: MIN_VALIDITY_MS })])
+      .then(([plaid, fresh]) => {
         plaidRef.current = plaid
         const status = flowRef.current.status
         if (mountedRef.current && itemRef.current === forItem && status !== 'open' && status !== 'loading') {
           handlerFor(plaid, forItem, fresh.token)
         }
-      },
-      () => {
+      })
+      .catch(() => {
         // Silent on purpose: a prefetch is not a request from the person. A click retries and
         // shows the failure.
-      },
-    )
-  }, [ensureToken, handlerFor, itemRef, scriptTimeout, update])
+      })
+  }, [ensureToken, handlerFor, itemRef, scriptTimeout])
 
   const open = useCallback(() => {
     const forItem = itemRef.current
@@ -195,60 +194,56 @@ export function useLinkRepair(
         'INVALID_INPUT',
         'LinkRepairButton and useLinkRepair need the itemId of the Item to repair.',
       )
-      flowRef.current = { itemId: forItem, status: 'error', error, wanted: false }
+      flowRef.current = { itemId: forItem, status: 'error', error }
       setState(flowRef.current)
       return
     }
 
-    // The fast path: a handler already made for a token that is still good opens Link in this
-    // same task, with nothing awaited, so the browser treats it as part of the click.
+    // The fast path: with a token that is still good and Link on the page, the handler (made
+    // ahead of time on intent, or now) opens Link in this same task, with nothing awaited, so the
+    // browser treats it as part of the click.
     const cached = peekToken()
-    const entry = handlerRef.current
-    if (
-      cached &&
-      entry &&
-      entry.itemId === forItem &&
-      entry.token === cached.token &&
-      cached.expiresAt - Date.now() > MIN_VALIDITY_MS
-    ) {
-      update(forItem, (s) => ({ ...s, status: 'open', error: undefined, wanted: true }))
-      entry.handler.open()
+    const plaid = plaidRef.current ?? linkOnPage()
+    // Whatever goes wrong, Link throwing included, ends in the error state, never stuck.
+    const fail = (error: unknown) => {
+      if (!mountedRef.current || itemRef.current !== forItem) return
+      update(forItem, (s) => ({ ...s, status: 'error', error: asGatewayError(error) }))
+    }
+    if (cached && plaid && cached.expiresAt - Date.now() > MIN_VALIDITY_MS) {
+      plaidRef.current = plaid
+      try {
+        const handler = handlerFor(plaid, forItem, cached.token)
+        update(forItem, (s) => ({ ...s, status: 'open', error: undefined }))
+        handler.open()
+      } catch (error) {
+        fail(error)
+      }
       return
     }
 
-    update(forItem, (s) => ({ ...s, status: 'loading', error: undefined, wanted: true }))
-    Promise.all([loadPlaidLink(scriptTimeout.current), ensureToken({ minValidityMs: MIN_VALIDITY_MS })]).then(
-      ([plaid, fresh]) => {
+    update(forItem, (s) => ({ ...s, status: 'loading', error: undefined }))
+    Promise.all([loadPlaidLink(scriptTimeout.current), ensureToken({ minValidityMs: MIN_VALIDITY_MS })])
+      .then(([plaid, fresh]) => {
         plaidRef.current = plaid
         if (!mountedRef.current || itemRef.current !== forItem || flowRef.current.status !== 'loading') return
         const handler = handlerFor(plaid, forItem, fresh.token)
         update(forItem, (s) => ({ ...s, status: 'open' }))
         handler.open()
-      },
-      (error: unknown) => {
-        if (!mountedRef.current || itemRef.current !== forItem) return
-        update(forItem, (s) => ({ ...s, status: 'error', error: asGatewayError(error) }))
-      },
-    )
+      })
+      .catch(fail)
   }, [ensureToken, handlerFor, itemRef, peekToken, scriptTimeout, update])
 
-  // A token replaced in the background (before it expires, or by another button for the same
-  // Item) gets its handler ahead of the click, so the click can still open Link at once.
-  useEffect(() => {
-    const plaid = plaidRef.current
-    const status = flowRef.current.status
-    if (!plaid || !token || typeof itemId !== 'string' || status === 'open' || status === 'loading') return
-    handlerFor(plaid, itemId, token)
-  }, [handlerFor, itemId, token])
-
-  // When the Item changes, the handler made for the old Item's token goes.
+  // When the Item changes, the handler made for the old Item's token goes, and so does the old
+  // Item's state: a request for it still in flight is ignored, so coming back to it starts idle.
   useEffect(
     () => () => {
+      const current = itemRef.current
       const entry = handlerRef.current
-      if (entry && entry.itemId !== itemRef.current) {
+      if (entry && entry.itemId !== current) {
         entry.handler.destroy()
         handlerRef.current = null
       }
+      if (flowRef.current.itemId !== current) flowRef.current = { itemId: current, status: 'idle' }
     },
     [itemId, itemRef],
   )

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import axe from 'axe-core'
 import { useState } from 'react'
-import { LinkRepairButton, PlaidGatewayError, type LinkRepairButtonProps } from '../src'
+import { LinkRepairButton, PlaidGatewayError, useUpdateModeToken, type LinkRepairButtonProps } from '../src'
 import { HOUR, fakeGateway, json, linkTokenAnswer, plaidError, type Responder } from './helpers/gateway'
 import { LINK_SCRIPT, exitMetadata, installPlaid, linkScripts, removePlaid, successMetadata } from './helpers/plaidLink'
 import { createWrapper } from './helpers/render'
@@ -358,6 +358,115 @@ describe('the Link script', () => {
     expect(error.errorType).toBe('LINK_ERROR')
     expect(error.status).toBeUndefined()
     expect(linkScripts()).toHaveLength(0)
+  })
+})
+
+describe('robustness', () => {
+  test('Link throwing in create() ends in the error state, and the next click tries again', async () => {
+    const { create, handlers } = installPlaid()
+    create.mockImplementationOnce(() => {
+      throw new Error('Link could not start')
+    })
+    const { button } = setup()
+    fireEvent.click(button())
+    await waitFor(() => expect(button()).toHaveAttribute('data-state', 'error'))
+    expect(screen.getByRole('status')).not.toBeEmptyDOMElement()
+    fireEvent.click(button())
+    await waitFor(() => expect(button()).toHaveAttribute('data-state', 'open'))
+    expect(handlers.at(-1)!.open).toHaveBeenCalledTimes(1)
+  })
+
+  test('Link throwing on a prefetched open() ends in the error state too', async () => {
+    const { create, handlers } = installPlaid()
+    const { button } = setup()
+    fireEvent.pointerEnter(button())
+    await waitFor(() => expect(create).toHaveBeenCalledTimes(1))
+    handlers[0]!.open.mockImplementationOnce(() => {
+      throw new Error('popup blocked')
+    })
+    fireEvent.click(button())
+    expect(button()).toHaveAttribute('data-state', 'error')
+  })
+
+  test('after INVALID_LINK_TOKEN, a mounted useUpdateModeToken for the Item gets a fresh token', async () => {
+    const { handlers } = installPlaid()
+    const gateway = tokenGateway()
+    function TokenLabel() {
+      const { token } = useUpdateModeToken('item-1')
+      return <p>token: {token ?? 'none'}</p>
+    }
+    render(
+      <>
+        <LinkRepairButton itemId="item-1" />
+        <TokenLabel />
+      </>,
+      { wrapper: createWrapper({ provider: { fetch: gateway.fetch } }) },
+    )
+    await screen.findByText('token: link-token-1')
+    fireEvent.click(screen.getByRole('button'))
+    await waitFor(() => expect(handlers[0]?.open).toHaveBeenCalled())
+    act(() =>
+      handlers[0]!.options.onExit!(
+        {
+          error_type: 'INVALID_INPUT',
+          error_code: 'INVALID_LINK_TOKEN',
+          error_message: 'expired',
+          display_message: null,
+        },
+        exitMetadata,
+      ),
+    )
+    await screen.findByText('token: link-token-2')
+  })
+
+  test('switching the Item away and back while loading leaves the button usable', async () => {
+    const { handlers } = installPlaid()
+    const answers: Array<() => void> = []
+    const gateway = fakeGateway(
+      (request) =>
+        new Promise((resolve) =>
+          answers.push(() => resolve(linkTokenAnswer(`link-for-${(request.body as { item_id: string }).item_id}`))),
+        ),
+    )
+    const Wrapper = createWrapper({ provider: { fetch: gateway.fetch } })
+    const { rerender } = render(<LinkRepairButton itemId="item-a" />, { wrapper: Wrapper })
+    fireEvent.click(screen.getByRole('button'))
+    expect(screen.getByRole('button')).toHaveAttribute('data-state', 'loading')
+    rerender(<LinkRepairButton itemId="item-b" />)
+    expect(screen.getByRole('button')).toHaveAttribute('data-state', 'idle')
+    rerender(<LinkRepairButton itemId="item-a" />)
+    expect(screen.getByRole('button')).toHaveAttribute('data-state', 'idle')
+    fireEvent.click(screen.getByRole('button'))
+    await waitFor(async () => {
+      await act(async () => answers.splice(0).forEach((answer) => answer()))
+      expect(screen.getByRole('button')).toHaveAttribute('data-state', 'open')
+    })
+    expect(handlers.at(-1)!.options.token).toBe('link-for-item-a')
+  })
+
+  test('a Plaid script tag the app added that never loaded does not block the button', async () => {
+    const stale = document.createElement('script')
+    stale.src = LINK_SCRIPT
+    document.head.appendChild(stale)
+    const { button } = setup({ scriptTimeoutMs: 5_000 })
+    fireEvent.click(button())
+    // The package adds its own tag instead of waiting on one whose events may be long gone.
+    expect(linkScripts()).toHaveLength(2)
+    const { handlers } = installPlaid()
+    act(() => {
+      linkScripts()[1]!.dispatchEvent(new Event('load'))
+    })
+    await waitFor(() => expect(button()).toHaveAttribute('data-state', 'open'))
+    expect(handlers[0]!.open).toHaveBeenCalledTimes(1)
+  })
+
+  test('the state attributes are the button’s own: app props cannot override them', async () => {
+    installPlaid()
+    const { button } = setup({ 'aria-busy': false, ...({ 'data-state': 'custom' } as object) })
+    expect(button()).toHaveAttribute('data-state', 'idle')
+    fireEvent.click(button())
+    expect(button()).toHaveAttribute('aria-busy', 'true')
+    expect(button()).toHaveAttribute('data-state', 'loading')
   })
 })
 

@@ -430,12 +430,47 @@ describe('over time', () => {
     await advance(0)
     expect(result.current.token).toBe('link-doomed')
     await advance(6 * MINUTE)
-    expect(gateway.requests).toHaveLength(2)
-    // The replacement failed, but the old token is still good for a few minutes.
+    // The replacement failed at 5 minutes and was tried again with growing pauses (5 s, 10 s, 20 s).
+    expect(gateway.requests).toHaveLength(5)
+    // The old token is still good for a few minutes.
     expect(result.current.token).toBe('link-doomed')
     await advance(4 * MINUTE + 1)
     expect(result.current.token).toBeUndefined()
     expect(result.current.expiration).toBeUndefined()
+    // Once it has expired, the retries stop: the error stands until refresh() or a new mount.
+    const sent = gateway.requests.length
+    await advance(30 * MINUTE)
+    expect(gateway.requests).toHaveLength(sent)
+  })
+
+  test('a failed refresh is retried, and a later success replaces the token before it expires', async () => {
+    const gateway = fakeGateway((_request, index) =>
+      index === 0
+        ? linkTokenAnswer('link-first', 10 * MINUTE)
+        : index < 3
+          ? new Response('down', { status: 503 })
+          : linkTokenAnswer('link-second', 10 * MINUTE),
+    )
+    const { result } = renderToken('item-flaky', { fetch: gateway.fetch })
+    await advance(0)
+    expect(result.current.token).toBe('link-first')
+    await advance(5 * MINUTE + 20_000)
+    expect(gateway.requests).toHaveLength(4)
+    expect(result.current.token).toBe('link-second')
+  })
+
+  test('an app-wide revalidateOnMount does not make a new mount mint another token', async () => {
+    const gateway = mintingGateway(HOUR)
+    const cache = new Map<string, unknown>()
+    const first = renderToken('item-global', { fetch: gateway.fetch }, { cache, swr: { revalidateOnMount: true } })
+    await advance(0)
+    expect(first.result.current.token).toBe('link-item-global-1')
+    // Past SWR's 2 s dedupe window, where a mount would otherwise fetch again.
+    await advance(3_000)
+    const second = renderToken('item-global', { fetch: gateway.fetch }, { cache, swr: { revalidateOnMount: true } })
+    await advance(3_000)
+    expect(second.result.current.token).toBe('link-item-global-1')
+    expect(gateway.requests).toHaveLength(1)
   })
 
   test('a newly mounted hook never gets a cached token that has expired, and fetches a fresh one', async () => {

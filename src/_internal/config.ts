@@ -16,7 +16,7 @@ export interface ResolvedGatewayConfig extends Required<Omit<PlaidGatewayConfig,
   paths: Required<PlaidGatewayPaths>
 }
 
-export const GatewayContext = createContext<PlaidGatewayConfig>({})
+export const GatewayContext = /* @__PURE__ */ createContext<PlaidGatewayConfig>({})
 
 /** Layers configurations: a field that is `undefined` in a later layer keeps the earlier value. */
 export function mergeConfig(base: PlaidGatewayConfig, override: PlaidGatewayConfig): PlaidGatewayConfig {

@@ -7,10 +7,12 @@ import type { PlaidLinkFactory } from '../linkTypes'
 
 export const PLAID_LINK_SCRIPT_URL = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 15_000
+const MARK = 'data-plaid-react-link'
 
 let loading: Promise<PlaidLinkFactory> | undefined
 
-function linkPresent(): PlaidLinkFactory | undefined {
+/** `window.Plaid` when the page has Link already; call it from events and effects only. */
+export function linkOnPage(): PlaidLinkFactory | undefined {
   const plaid = (window as { Plaid?: PlaidLinkFactory }).Plaid
   return plaid && typeof plaid.create === 'function' ? plaid : undefined
 }
@@ -21,15 +23,15 @@ function scriptError(errorCode: 'LINK_SCRIPT_FAILED' | 'LINK_SCRIPT_TIMEOUT', er
 
 /** Resolves with `window.Plaid`, adding Plaid's script to the page when it is not there yet. */
 export function loadPlaidLink(timeoutMs: number = DEFAULT_SCRIPT_TIMEOUT_MS): Promise<PlaidLinkFactory> {
-  const present = linkPresent()
+  const present = linkOnPage()
   if (present) return Promise.resolve(present)
   if (loading) return loading
 
   loading = new Promise<PlaidLinkFactory>((resolve, reject) => {
-    // An app may have added the script itself; wait for that one instead of adding a second.
-    const existing = document.querySelector<HTMLScriptElement>(`script[src="${PLAID_LINK_SCRIPT_URL}"]`)
+    // Our own tag, still loading from an earlier attempt, is waited for. A tag the app added
+    // itself is not: it may have failed already, and then no event would ever come.
+    const existing = document.querySelector<HTMLScriptElement>(`script[${MARK}]`)
     const script = existing ?? document.createElement('script')
-    const ours = !existing
     const settle = (outcome: () => void) => {
       clearTimeout(timer)
       script.removeEventListener('load', onLoad)
@@ -38,11 +40,11 @@ export function loadPlaidLink(timeoutMs: number = DEFAULT_SCRIPT_TIMEOUT_MS): Pr
     }
     const drop = () => {
       // Our element goes, so the next attempt adds a fresh one instead of waiting on a dead one.
-      if (ours) script.remove()
+      script.remove()
     }
     const onLoad = () =>
       settle(() => {
-        const plaid = linkPresent()
+        const plaid = linkOnPage()
         if (plaid) return resolve(plaid)
         drop()
         reject(
@@ -78,9 +80,10 @@ export function loadPlaidLink(timeoutMs: number = DEFAULT_SCRIPT_TIMEOUT_MS): Pr
     )
     script.addEventListener('load', onLoad)
     script.addEventListener('error', onError)
-    if (ours) {
+    if (!existing) {
       script.src = PLAID_LINK_SCRIPT_URL
       script.async = true
+      script.setAttribute(MARK, '')
       document.head.appendChild(script)
     }
   })

@@ -11,7 +11,7 @@ export type Operation = keyof PlaidGatewayPaths
 
 type Json = Record<string, unknown>
 
-const SECRET_HEADERS = new Set(['plaid-client-id', 'plaid-secret'])
+const SECRET_HEADERS = /* @__PURE__ */ new Set(['plaid-client-id', 'plaid-secret'])
 /* Plaid's access tokens look like `access-sandbox-<uuid>`; a string of that form is never passed on. */
 const ACCESS_TOKEN_PATTERN = /access-(?:sandbox|development|production)-[\w-]+/gi
 const REDACTED = '[redacted access token]'
@@ -35,7 +35,7 @@ function isDevelopment(): boolean {
   }
 }
 
-const warnedEndpoints = new Set<string>()
+const warnedEndpoints = /* @__PURE__ */ new Set<string>()
 
 function warnAccessTokenLeak(url: string): void {
   if (!isDevelopment() || warnedEndpoints.has(url)) return
@@ -211,7 +211,7 @@ async function postJson(
       throw gatewayError(
         'NETWORK_ERROR',
         `The answer to POST ${url} broke off while it was being read.`,
-        response.status,
+        undefined,
         cause,
       )
     }

@@ -6,7 +6,7 @@
  */
 import type { ExchangeResult } from '../types'
 
-const exchanges = new Map<string, Promise<ExchangeResult>>()
+const exchanges = /* @__PURE__ */ new Map<string, Promise<ExchangeResult>>()
 
 /**
  * Runs `send` for a public token unless the same token is in flight (that promise is shared) or
@@ -28,7 +28,7 @@ export function exchangeOnce(publicToken: string, send: () => Promise<ExchangeRe
  * Keyed by the SWR cache as well, so that separate caches (one per test or story, or an app's
  * nested SWRConfig providers) never join each other's requests.
  */
-const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>()
+const inFlight = /* @__PURE__ */ new WeakMap<object, Map<string, Promise<unknown>>>()
 
 /** Shares one running `load` among callers with the same cache and key; the next call after it settles starts anew. */
 export function shareInFlight<T>(cache: object, key: string, load: () => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@
  * The token state behind useUpdateModeToken and the repair flow: one SWR entry per Item and
  * token kind, shared by every hook that asks for it.
  */
-import { useCallback, useEffect, useMemo, useReducer } from 'react'
+import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react'
 import useSWR, { unstable_serialize, useSWRConfig, type SWRConfiguration } from 'swr'
 import { gatewayError, type PlaidGatewayError } from '../PlaidGatewayError'
 import { useGatewayConfig } from './config'
@@ -24,6 +24,8 @@ const TOKEN_SWR_OPTIONS: SWRConfiguration<UpdateModeToken, PlaidGatewayError> = 
   revalidateIfStale: false,
   shouldRetryOnError: false,
   refreshInterval: 0,
+  // Set, even to undefined, so an app-wide SWRConfig cannot make every mount mint a token.
+  revalidateOnMount: undefined,
   keepPreviousData: false,
   suspense: false,
 }
@@ -98,19 +100,39 @@ export function useTokenSource(
   )
   const { data, error, isValidating, mutate } = useSWR(key, load, TOKEN_SWR_OPTIONS)
 
-  // Re-render when the token expires, and fetch its replacement a little before.
+  // Re-render when the token expires, and fetch its replacement a little before. A refresh that
+  // fails is tried again with a growing pause (5 s, 10 s, … at most a minute) until the token
+  // expires; after that the error stands until `refresh()` or a new mount.
   const [, expired] = useReducer((n: number) => n + 1, 0)
+  const failedRefreshes = useRef({ data: undefined as UpdateModeToken | undefined, count: 0 })
   useEffect(() => {
     if (!data) return
     const now = Date.now()
-    const refreshTimer = setTimeout(() => void mutate(), Math.min(Math.max(0, data.refreshAt - now), MAX_TIMER_MS))
+    const failures = failedRefreshes.current
+    if (failures.data !== data) {
+      failures.data = data
+      failures.count = 0
+    }
+    const retrying = error !== undefined && now >= data.refreshAt
+    const refreshAt = retrying ? now + Math.min(60_000, 5_000 * 2 ** failures.count) : data.refreshAt
+    // No retry is scheduled past the token's expiry; by then the error stands.
+    const refreshTimer =
+      retrying && refreshAt >= data.expiresAt
+        ? undefined
+        : setTimeout(
+            () => {
+              if (retrying) failures.count += 1
+              void mutate()
+            },
+            Math.min(Math.max(0, refreshAt - now), MAX_TIMER_MS),
+          )
     const expiryTimer =
       data.expiresAt - now < MAX_TIMER_MS ? setTimeout(expired, Math.max(0, data.expiresAt - now)) : undefined
     return () => {
       clearTimeout(refreshTimer)
       clearTimeout(expiryTimer)
     }
-  }, [data, mutate])
+  }, [data, error, mutate])
 
   const keyRef = useLatest(key)
   const refresh = useCallback(async (): Promise<string | undefined> => {
@@ -150,7 +172,9 @@ export function useTokenSource(
 
   const discard = useCallback(() => {
     const k = fullKeyRef.current
-    if (k) void mutateGlobal(k, undefined, { revalidate: false })
+    // Mounted useUpdateModeToken hooks for this Item fetch a fresh token at once; if none is
+    // mounted, nothing is sent until someone asks.
+    if (k) void mutateGlobal(k, undefined, { revalidate: true })
   }, [fullKeyRef, mutateGlobal])
 
   const current = key && isUnexpired(data) ? data : undefined

@@ -1,6 +1,6 @@
 import { act } from '@testing-library/react'
 import { StrictMode, type ReactNode } from 'react'
-import { SWRConfig, type Cache } from 'swr'
+import { SWRConfig, type Cache, type SWRConfiguration } from 'swr'
 import { vi } from 'vitest'
 import { PlaidGatewayProvider, type PlaidGatewayProviderProps } from '../../src'
 
@@ -15,13 +15,15 @@ export interface WrapperOptions {
    * `reactStrictMode: true` to `render` / `renderHook` instead.
    */
   strict?: boolean
+  /** App-wide SWR options, as an app's own SWRConfig would set them. */
+  swr?: SWRConfiguration
 }
 
 /** A wrapper with a fresh SWR cache per test, and optionally a provider and StrictMode. */
 export function createWrapper(options: WrapperOptions = {}) {
   const cache = options.cache ?? new Map<string, unknown>()
   function Wrapper({ children }: { children: ReactNode }) {
-    let tree = <SWRConfig value={{ provider: () => cache as Cache }}>{children}</SWRConfig>
+    let tree = <SWRConfig value={{ ...options.swr, provider: () => cache as Cache }}>{children}</SWRConfig>
     if (options.provider) tree = <PlaidGatewayProvider {...options.provider}>{tree}</PlaidGatewayProvider>
     return options.strict ? <StrictMode>{tree}</StrictMode> : tree
   }
