@@ -1,0 +1,115 @@
+// `npm run bench`: bundle sizes, request counts, render counts and click-to-open latency, for
+// the package and its baselines in one run. Prints a table and writes bench/results.md.
+import { execFileSync } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem, type as osType } from 'node:os'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+const EXTERNAL = ['react', 'react-dom', 'swr', 'swr/*', 'react/jsx-runtime']
+const EXPORTS = [
+  'useExchangePublicToken',
+  'useUpdateModeToken',
+  'useLinkRepair',
+  'LinkRepairButton',
+  'PlaidGatewayProvider',
+  'PlaidGatewayError',
+]
+// Budgets from the package's goals; reported here, not yet enforced (see the README).
+const BUDGET_RATIO = 0.8
+const BUDGET_EXCHANGE_BYTES = 1500
+
+/** Minified and gzipped bytes of a browser bundle of `contents`, with the peers left external. */
+async function bundleSize(contents) {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    external: EXTERNAL,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  })
+  const code = result.outputFiles[0].contents
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length }
+}
+
+const run = (command, args) => execFileSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
+
+console.log('building…')
+run('npm', ['run', 'build', '--silent'])
+
+const sizes = {
+  'react-plaid-link 5.0.0 (all)': await bundleSize(`export * from 'react-plaid-link'`),
+  '@utdk/plaid-react (all)': await bundleSize(`export * from './dist/index.mjs'`),
+}
+for (const name of EXPORTS) sizes[`${name} alone`] = await bundleSize(`export { ${name} } from './dist/index.mjs'`)
+
+console.log('measuring requests, renders and latency…')
+run('npx', ['vitest', 'run', '--config', 'vitest.bench.config.mts', '--silent'])
+const measured = JSON.parse(readFileSync('bench/.measure.json', 'utf8'))
+rmSync('bench/.measure.json')
+const r = measured.results
+
+const rpl = sizes['react-plaid-link 5.0.0 (all)'].gzip
+const ours = sizes['@utdk/plaid-react (all)'].gzip
+const exchangeAlone = sizes['useExchangePublicToken alone'].gzip
+const ratio = (a, b) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`)
+const yes = (flag) => (flag ? 'yes' : 'no')
+
+const lines = []
+lines.push('## Bundle size (minified, gzip level 9; react, react-dom and swr external)', '')
+lines.push('| bundle | minified | gzip | vs react-plaid-link (gzip) |', '| --- | ---: | ---: | ---: |')
+for (const [name, size] of Object.entries(sizes)) {
+  lines.push(`| ${name} | ${size.min} B | ${size.gzip} B | ${ratio(size.gzip, rpl)} |`)
+}
+lines.push(
+  '',
+  `Budgets: the whole client entry at most ${BUDGET_RATIO}× react-plaid-link (${Math.floor(BUDGET_RATIO * rpl)} B): ` +
+    `${ours} B, ${ours <= BUDGET_RATIO * rpl ? 'met' : 'NOT met'}; useExchangePublicToken alone at most ` +
+    `${BUDGET_EXCHANGE_BYTES} B: ${exchangeAlone} B, ${exchangeAlone <= BUDGET_EXCHANGE_BYTES ? 'met' : 'NOT met'}.`,
+  '',
+)
+lines.push('## Requests, renders and click-to-open', '')
+lines.push('| scenario | @utdk/plaid-react | hand-written baseline | goal |', '| --- | ---: | ---: | --- |')
+lines.push(
+  `| token requests, 50 buttons for one Item (hovered / mounted) | ${r.tokenRequests50Buttons.package} | ${r.tokenRequests50Buttons.baseline} | 1 |`,
+)
+lines.push(
+  `| token requests, 50 hooks for one Item | ${r.tokenRequests50Hooks.package} | ${r.tokenRequests50Hooks.baseline} | 1 |`,
+)
+lines.push(
+  `| exchange requests, StrictMode effect + 5 rapid calls, one token | ${r.exchangeRequests.package} | ${r.exchangeRequests.baseline} | 1 |`,
+)
+lines.push(
+  `| consumer renders, one exchange cycle | ${r.exchangeRenders.package} | ${r.exchangeRenders.baseline} | ≤ 3 and ≤ baseline |`,
+)
+lines.push(
+  `| consumer renders, one repair cycle (click, open, success) | ${r.repairRenders.package} | ${r.repairRenders.baseline} | ≤ baseline |`,
+)
+const pre = r.clickToOpenPrefetched
+const cold = r.clickToOpenCold.package
+lines.push(
+  `| click → open(), token prefetched: same task? | ${yes(pre.package.sameTask)} (${pre.package.medianMs.toFixed(2)} ms) | ${yes(pre.baseline.sameTask)} (${pre.baseline.medianMs.toFixed(2)} ms, after fetching on mount) | same task |`,
+)
+lines.push(
+  `| click → open(), no prefetch, gateway answering in ${measured.latencyMs} ms | ${cold.medianMs.toFixed(1)} ms = ${ratio(cold.medianMs, measured.latencyMs)} one round trip | cannot open before its token | one round trip |`,
+)
+lines.push(
+  '',
+  `Latency figures are medians of ${measured.rounds} runs in jsdom, as ratios to the simulated round trip.`,
+)
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+const header = [
+  '# Benchmark results',
+  '',
+  `Run on ${new Date().toISOString().slice(0, 10)}, ${osType()} with ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  'Reproduce with `npm ci && npm run bench`.',
+  '',
+]
+const report = [...header, ...lines, ''].join('\n')
+writeFileSync('bench/results.md', report)
+console.log('\n' + lines.join('\n'))
