@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
+import { HttpResponse, http } from 'msw'
 import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useExchangePublicToken } from '../src'
@@ -12,9 +13,9 @@ import {
   sandboxSilentGateway,
 } from '../src/testing'
 
-function ExchangeDemo({ timeoutMs }: { timeoutMs?: number }) {
+function ExchangeDemo({ timeoutMs, headers }: { timeoutMs?: number; headers?: Record<string, string> }) {
   return (
-    <PlaidGatewayProvider baseUrl="/api/plaid" timeoutMs={timeoutMs}>
+    <PlaidGatewayProvider baseUrl="/api/plaid" timeoutMs={timeoutMs} headers={headers}>
       <ExchangeCard />
     </PlaidGatewayProvider>
   )
@@ -153,5 +154,24 @@ export const LeakyGateway: Story = {
     const canvas = await clickExchange(canvasElement)
     await expect(await canvas.findByText(/Linked\. Item id/, {}, { timeout: 3000 })).toBeVisible()
     await expect(canvasElement.textContent).not.toContain('access-sandbox')
+  },
+}
+
+export const NetworkError: Story = {
+  name: 'Network error (offline)',
+  parameters: { msw: { handlers: [http.post('/api/plaid/*', () => HttpResponse.error())] } },
+  play: async ({ canvasElement }) => {
+    const canvas = await clickExchange(canvasElement)
+    await expect(await canvas.findByText('NETWORK_ERROR', {}, { timeout: 3000 })).toBeVisible()
+  },
+}
+
+export const SecretOnClient: Story = {
+  name: 'A Plaid secret configured in the browser',
+  args: { headers: { 'PLAID-SECRET': 'this-belongs-on-the-server' } },
+  play: async ({ canvasElement }) => {
+    const canvas = await clickExchange(canvasElement)
+    await expect(await canvas.findByText('SECRET_ON_CLIENT')).toBeVisible()
+    await expect(canvas.getByText(/belong on the gateway/)).toBeVisible()
   },
 }

@@ -1,4 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
+import { HttpResponse, http } from 'msw'
 import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useUpdateModeToken, type UpdateModeTokenType } from '../src'
@@ -143,5 +144,25 @@ export const GatewayDown: Story = {
   play: async ({ canvasElement }) => {
     const canvas = await ask(canvasElement)
     await expect(await canvas.findByText('HTTP_ERROR', {}, { timeout: 3000 })).toBeVisible()
+  },
+}
+
+export const Timeout: Story = {
+  args: { timeoutMs: 1500 },
+  parameters: { msw: { handlers: sandboxSilentGateway() } },
+  play: async ({ canvasElement }) => {
+    const canvas = await ask(canvasElement)
+    await expect(await canvas.findByText('TIMEOUT', {}, { timeout: 4000 })).toBeVisible()
+  },
+}
+
+export const InvalidResponse: Story = {
+  name: 'Invalid response (no expiration)',
+  parameters: {
+    msw: { handlers: [http.post('/api/plaid/link/token/create', () => HttpResponse.json({ link_token: 'link-x' }))] },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = await ask(canvasElement)
+    await expect(await canvas.findByText('INVALID_RESPONSE', {}, { timeout: 3000 })).toBeVisible()
   },
 }
