@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { CLIENT_ONLY, importsOf } from '../helpers/builtFiles'
 
 const root = resolve(__dirname, '../..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
@@ -156,23 +157,9 @@ test('the tarball holds the built files and the client files start with "use cli
   expect(files.some((file) => file.endsWith('.test.js') || file.endsWith('.tsx'))).toBe(false)
 })
 
-/* Module names a file imports or requires, comments left out. */
-function importsOf(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
-  const found = new Set<string>()
-  for (const match of code.matchAll(
-    /\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g,
-  )) {
-    found.add((match[1] ?? match[2] ?? match[3])!)
-  }
-  return [...found]
-}
-
 test.each(['server.d.ts', 'server.d.mts'])('%s declares the gateway and refers to no client code', (file) => {
   const types = readFileSync(join(consumer, 'node_modules/@utdk/plaid-react/dist', file), 'utf8')
-  expect(types).not.toMatch(
-    /use client|PlaidGatewayProvider|useExchangePublicToken|useUpdateModeToken|useSWR|createContext/,
-  )
+  expect(types).not.toMatch(CLIENT_ONLY)
   expect(importsOf(types).filter((name) => name !== 'plaid' && name !== 'node:http')).toEqual([])
   for (const name of ['createPlaidGateway', 'createMemoryItemStore', 'toNodeHandler', 'ItemStore']) {
     expect(types).toContain(name)

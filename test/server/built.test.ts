@@ -26,6 +26,7 @@ import {
   sessionUser,
   userHeaders,
 } from './harness'
+import { CLIENT_ONLY, importsOf } from '../helpers/builtFiles'
 
 let outDir: string
 let standIn: PlaidStandIn
@@ -57,21 +58,6 @@ afterAll(async () => {
   await standIn?.close()
   if (outDir) rmSync(outDir, { recursive: true, force: true })
 })
-
-/** Every module that a built file imports or requires, outside comments (the docs show imports). */
-function importsOf(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
-  const found = new Set<string>()
-  for (const match of code.matchAll(
-    /\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g,
-  )) {
-    found.add((match[1] ?? match[2] ?? match[3])!)
-  }
-  return [...found]
-}
-
-/* Names that only the client entry has; imports of React and SWR are caught by importsOf. */
-const CLIENT_ONLY = /use client|PlaidGatewayProvider|useExchangePublicToken|useUpdateModeToken|useSWR|createContext/
 
 /** The source files that esbuild bundled into an output file, from the build's metafile. */
 function inputsOf(format: 'esm' | 'cjs', output: string): string[] {
