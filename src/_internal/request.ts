@@ -146,8 +146,9 @@ function checkConfig(config: ResolvedGatewayConfig): void {
 }
 
 /**
- * POSTs `body` as JSON to one route of the gateway and returns the parsed 2xx object, from which
- * every `access_token` has been removed. Rejects only with PlaidGatewayError.
+ * POSTs `body` as JSON to one route of the gateway and returns the parsed 2xx object with the
+ * `access_token` values it found, so callers read only named fields and refuse any that hold one.
+ * Rejects only with PlaidGatewayError.
  */
 async function postJson(
   config: ResolvedGatewayConfig,
