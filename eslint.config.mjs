@@ -22,4 +22,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Config files that tools load with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+  },
 )
