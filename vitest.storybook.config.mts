@@ -1,10 +1,10 @@
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+import { chromiumArgs, chromiumExecutable } from './scripts/chromium.mjs'
 
-// Every story becomes a test, and its play function runs in Debian's Chromium. Browser
-// downloads do not work here, so the system browser is used with flags that keep it off the
-// network and working as root.
+// Every story becomes a test, and its play function runs in Debian's Chromium (see
+// scripts/chromium.mjs for how it is started).
 export default defineConfig({
   plugins: [storybookTest({ configDir: '.storybook' })],
   test: {
@@ -13,18 +13,7 @@ export default defineConfig({
       enabled: true,
       headless: true,
       provider: playwright({
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+        launchOptions: { executablePath: chromiumExecutable, args: chromiumArgs },
       }),
       instances: [{ browser: 'chromium' }],
       viewport: { width: 1100, height: 760 },

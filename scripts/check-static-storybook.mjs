@@ -5,6 +5,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { extname, join, normalize } from 'node:path'
 import { chromium } from 'playwright'
+import { chromiumArgs, chromiumExecutable } from './chromium.mjs'
 
 const root = join(process.cwd(), 'storybook-static')
 const prefix = '/docs/storybook'
@@ -42,19 +43,7 @@ const server = createServer((request, response) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
 const { port } = server.address()
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
+const browser = await chromium.launch({ executablePath: chromiumExecutable, args: ['--headless', ...chromiumArgs] })
 let failed = false
 try {
   const page = await browser.newPage()
