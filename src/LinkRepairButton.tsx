@@ -21,7 +21,7 @@ export interface LinkRepairButtonProps extends UseLinkRepairOptions, ButtonHTMLA
 }
 
 /** A sentence a person can act on, for failures that came without Plaid's display_message. */
-export function fallbackErrorMessage(error: PlaidGatewayError): string {
+function fallbackErrorMessage(error: PlaidGatewayError): string {
   if (error.errorType === 'LINK_ERROR' && error.errorCode.startsWith('LINK_SCRIPT_')) {
     return 'We could not load the secure bank connection window. Check your connection and try again.'
   }

@@ -1,9 +1,9 @@
 import { createContext, useContext, useMemo } from 'react'
 import type { PlaidGatewayConfig, PlaidGatewayPaths } from '../types'
 
-export const DEFAULT_BASE_URL = '/api/plaid'
-export const DEFAULT_TIMEOUT_MS = 30_000
-export const DEFAULT_PATHS: Required<PlaidGatewayPaths> = {
+const DEFAULT_BASE_URL = '/api/plaid'
+const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_PATHS: Required<PlaidGatewayPaths> = {
   exchange: '/item/public_token/exchange',
   linkTokenCreate: '/link/token/create',
   publicTokenCreate: '/item/public_token/create',

@@ -5,7 +5,7 @@
 import { PlaidGatewayError } from '../PlaidGatewayError'
 import type { PlaidLinkFactory } from '../linkTypes'
 
-export const PLAID_LINK_SCRIPT_URL = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
+const PLAID_LINK_SCRIPT_URL = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 15_000
 const MARK = 'data-plaid-react-link'
 
