@@ -45,45 +45,57 @@ const BRAND = /* @__PURE__ */ Symbol.for('@utdk/plaid-react.PlaidGatewayError')
  * ```
  */
 export class PlaidGatewayError extends Error {
-  override readonly name = 'PlaidGatewayError'
+  declare readonly name: 'PlaidGatewayError'
   /** The HTTP status of the gateway's answer; `undefined` for network failures, timeouts and refused input. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /** Plaid's `error_type`, or `'GATEWAY_ERROR'` / `'LINK_ERROR'`. */
-  readonly errorType: string
+  declare readonly errorType: string
   /** Plaid's `error_code`, or one of {@link PlaidGatewayErrorCode}. */
-  readonly errorCode: PlaidGatewayErrorCode | (string & {})
-  /** Plaid's `error_message`, or the package's own explanation; the same text as `message`. */
-  readonly errorMessage: string
+  declare readonly errorCode: PlaidGatewayErrorCode | (string & {})
+  /**
+   * Plaid's `error_message`, or the package's own explanation; the same text as `message`.
+   * Production builds shorten the package's own explanations to the `errorCode`.
+   */
+  declare readonly errorMessage: string
   /** Plaid's `display_message`: safe to show to a person. `null` when there is none. */
-  readonly displayMessage: string | null
+  declare readonly displayMessage: string | null
   /** Plaid's `request_id`, when the gateway passed it on. */
-  readonly requestId: string | undefined
+  declare readonly requestId: string | undefined
 
   constructor(init: PlaidGatewayErrorInit, options?: { cause?: unknown }) {
     super(init.errorMessage, options)
-    this.status = init.status
-    this.errorType = init.errorType
-    this.errorCode = init.errorCode
-    this.errorMessage = init.errorMessage
-    this.displayMessage = init.displayMessage ?? null
-    this.requestId = init.requestId
-    Object.defineProperty(this, BRAND, { value: true })
+    // Assigned in one go (the fields above are declarations only) to keep the class small.
+    const self = Object.assign(this, {
+      name: 'PlaidGatewayError',
+      status: init.status,
+      errorType: init.errorType,
+      errorCode: init.errorCode,
+      errorMessage: init.errorMessage,
+      displayMessage: init.displayMessage ?? null,
+      requestId: init.requestId,
+    })
+    Object.defineProperty(self, BRAND, { value: true })
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+    return (value as Record<symbol, unknown> | null)?.[BRAND] === true
   }
 }
 
-/** A failure of the package's own (not Plaid's), with `errorType: 'GATEWAY_ERROR'`. */
+/**
+ * A failure of the package's own (not Plaid's), with `errorType: 'GATEWAY_ERROR'`. The message
+ * is `explanation` in development and the bare `errorCode` in production builds. Call sites write
+ * `process.env.NODE_ENV !== 'production' && '…'` in full, each time, because that is the form
+ * bundlers replace and then drop as dead code.
+ */
 export function gatewayError(
   errorCode: PlaidGatewayErrorCode,
-  errorMessage: string,
+  explanation?: string | false,
   status?: number,
   cause?: unknown,
 ): PlaidGatewayError {
   return new PlaidGatewayError(
-    { status, errorType: 'GATEWAY_ERROR', errorCode, errorMessage },
+    { status, errorType: 'GATEWAY_ERROR', errorCode, errorMessage: explanation || errorCode },
     cause === undefined ? undefined : { cause },
   )
 }

@@ -1,5 +1,5 @@
-import { useContext, useMemo, type ReactNode } from 'react'
-import { GatewayContext, mergeConfig } from './_internal/config'
+import type { ReactNode } from 'react'
+import { GatewayContext, useGatewayConfig } from './_internal/config'
 import type { PlaidGatewayConfig } from './types'
 
 export interface PlaidGatewayProviderProps extends PlaidGatewayConfig {
@@ -18,30 +18,6 @@ export interface PlaidGatewayProviderProps extends PlaidGatewayConfig {
  * </PlaidGatewayProvider>
  * ```
  */
-export function PlaidGatewayProvider({
-  children,
-  baseUrl,
-  headers,
-  credentials,
-  fetch,
-  timeoutMs,
-  paths,
-}: PlaidGatewayProviderProps) {
-  const parent = useContext(GatewayContext)
-  const exchange = paths?.exchange
-  const linkTokenCreate = paths?.linkTokenCreate
-  const publicTokenCreate = paths?.publicTokenCreate
-  const value = useMemo(
-    () =>
-      mergeConfig(parent, {
-        baseUrl,
-        headers,
-        credentials,
-        fetch,
-        timeoutMs,
-        paths: { exchange, linkTokenCreate, publicTokenCreate },
-      }),
-    [parent, baseUrl, headers, credentials, fetch, timeoutMs, exchange, linkTokenCreate, publicTokenCreate],
-  )
-  return <GatewayContext.Provider value={value}>{children}</GatewayContext.Provider>
+export function PlaidGatewayProvider({ children, ...config }: PlaidGatewayProviderProps) {
+  return <GatewayContext.Provider value={useGatewayConfig(config)}>{children}</GatewayContext.Provider>
 }

@@ -1,72 +1,53 @@
 import { createContext, useContext, useMemo } from 'react'
 import type { PlaidGatewayConfig, PlaidGatewayPaths } from '../types'
 
-const DEFAULT_BASE_URL = '/api/plaid'
-const DEFAULT_TIMEOUT_MS = 30_000
-const DEFAULT_PATHS: Required<PlaidGatewayPaths> = {
+/** Every gateway setting, with the paths flattened in and the defaults filled in. */
+export interface ResolvedGatewayConfig extends Required<PlaidGatewayPaths> {
+  baseUrl: string
+  headers: PlaidGatewayConfig['headers']
+  credentials: RequestCredentials
+  fetch: PlaidGatewayConfig['fetch']
+  timeoutMs: number
+}
+
+type Key = keyof ResolvedGatewayConfig
+
+const DEFAULTS: ResolvedGatewayConfig = {
+  baseUrl: '/api/plaid',
+  headers: undefined,
+  credentials: 'same-origin',
+  fetch: undefined,
+  timeoutMs: 30_000,
   exchange: '/item/public_token/exchange',
   linkTokenCreate: '/link/token/create',
   publicTokenCreate: '/item/public_token/create',
 }
 
-/** The configuration with every default filled in; what the request module works from. */
-export interface ResolvedGatewayConfig extends Required<Omit<PlaidGatewayConfig, 'headers' | 'fetch' | 'paths'>> {
-  headers: PlaidGatewayConfig['headers']
-  fetch: PlaidGatewayConfig['fetch']
-  paths: Required<PlaidGatewayPaths>
+const KEYS = /* @__PURE__ */ Object.keys(DEFAULTS) as Key[]
+
+/** What the nearest provider resolved; the defaults when there is none. */
+export const GatewayContext = /* @__PURE__ */ createContext(DEFAULTS)
+
+/** `base` with every setting that `over` gives (its `paths` included) on top; `undefined` keeps the base's. */
+function layer(base: ResolvedGatewayConfig, over: PlaidGatewayConfig): ResolvedGatewayConfig {
+  const top = over as Record<Key, unknown>
+  const paths = (over.paths ?? {}) as Record<Key, unknown>
+  return Object.fromEntries(
+    KEYS.map((key) => [key, top[key] ?? paths[key] ?? base[key]]),
+  ) as unknown as ResolvedGatewayConfig
 }
 
-export const GatewayContext = /* @__PURE__ */ createContext<PlaidGatewayConfig>({})
-
-/** Layers configurations: a field that is `undefined` in a later layer keeps the earlier value. */
-export function mergeConfig(base: PlaidGatewayConfig, override: PlaidGatewayConfig): PlaidGatewayConfig {
-  return {
-    baseUrl: override.baseUrl ?? base.baseUrl,
-    headers: override.headers ?? base.headers,
-    credentials: override.credentials ?? base.credentials,
-    fetch: override.fetch ?? base.fetch,
-    timeoutMs: override.timeoutMs ?? base.timeoutMs,
-    paths: {
-      exchange: override.paths?.exchange ?? base.paths?.exchange,
-      linkTokenCreate: override.paths?.linkTokenCreate ?? base.paths?.linkTokenCreate,
-      publicTokenCreate: override.paths?.publicTokenCreate ?? base.paths?.publicTokenCreate,
-    },
-  }
-}
-
-export function resolveConfig(config: PlaidGatewayConfig): ResolvedGatewayConfig {
-  return {
-    baseUrl: config.baseUrl ?? DEFAULT_BASE_URL,
-    headers: config.headers,
-    credentials: config.credentials ?? 'same-origin',
-    fetch: config.fetch,
-    timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    paths: {
-      exchange: config.paths?.exchange ?? DEFAULT_PATHS.exchange,
-      linkTokenCreate: config.paths?.linkTokenCreate ?? DEFAULT_PATHS.linkTokenCreate,
-      publicTokenCreate: config.paths?.publicTokenCreate ?? DEFAULT_PATHS.publicTokenCreate,
-    },
-  }
-}
+/** The defaults with `config` on top, outside React. */
+export const resolveConfig = (config: PlaidGatewayConfig) => layer(DEFAULTS, config)
 
 /**
- * The configuration a hook works with: the nearest provider's, with the hook's own options on top.
- * The result keeps its identity while no field changes, so inline option objects cost nothing.
+ * The nearest provider's configuration with `over` on top. The result keeps its identity while
+ * no setting changes, so inline option objects cost nothing.
  */
-export function useGatewayConfig(options: PlaidGatewayConfig): ResolvedGatewayConfig {
-  const fromProvider = useContext(GatewayContext)
-  const merged = resolveConfig(mergeConfig(fromProvider, options))
-  const { baseUrl, headers, credentials, fetch, timeoutMs, paths } = merged
-  const { exchange, linkTokenCreate, publicTokenCreate } = paths
-  return useMemo(
-    () => ({
-      baseUrl,
-      headers,
-      credentials,
-      fetch,
-      timeoutMs,
-      paths: { exchange, linkTokenCreate, publicTokenCreate },
-    }),
-    [baseUrl, headers, credentials, fetch, timeoutMs, exchange, linkTokenCreate, publicTokenCreate],
-  )
+export function useGatewayConfig(over: PlaidGatewayConfig): ResolvedGatewayConfig {
+  const next = layer(useContext(GatewayContext), over)
+  // One dependency per setting, always in the same order; `next` is new on every render.
+  const deps = KEYS.map((key) => next[key])
+  // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/use-memo
+  return useMemo(() => next, deps)
 }

@@ -92,6 +92,55 @@ const { PlaidGatewayError, PlaidGatewayProvider, useExchangePublicToken, useUpda
   expect(JSON.parse(run('node', ['cjs.cjs'], consumer))).toEqual(expected)
 })
 
+// Production builds keep only the error code in the package's own messages (the explanations are
+// for developers), but the secret guard still says where the secret belongs. `exchange` is taken
+// from a server render and called outside React, which is enough to drive the request module.
+test('error messages: explanations in development, codes in production, the secret guard in both', () => {
+  writeFileSync(
+    join(consumer, 'messages.mjs'),
+    `import { createElement } from 'react'
+import { renderToString } from 'react-dom/server'
+import { useExchangePublicToken } from '@utdk/plaid-react'
+const errors = []
+const badGateway = async () => new Response('<h1>Bad gateway</h1>', { status: 502 })
+let html, empty, secret
+function App() {
+  html = useExchangePublicToken({ fetch: badGateway, onError: (e) => errors.push(e) }).exchange
+  empty = useExchangePublicToken({ onError: (e) => errors.push(e) }).exchange
+  secret = useExchangePublicToken({ headers: { 'Plaid-Secret': 'x' }, fetch: badGateway, onError: (e) => errors.push(e) }).exchange
+  return null
+}
+renderToString(createElement(App))
+await html('public-sandbox-1')
+await empty('')
+await secret('public-sandbox-2')
+console.log(JSON.stringify(errors.map((e) => [e.errorCode, e.message, e.status ?? null])))
+`,
+  )
+  const messages = (env: string) =>
+    JSON.parse(
+      execFileSync('node', ['messages.mjs'], {
+        cwd: consumer,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_ENV: env },
+      }),
+    ) as [string, string, number | null][]
+
+  const production = messages('production')
+  expect(production.slice(0, 2)).toEqual([
+    ['HTTP_ERROR', 'HTTP_ERROR', 502],
+    ['INVALID_INPUT', 'INVALID_INPUT', null],
+  ])
+  const development = messages('development')
+  expect(development.map(([code]) => code)).toEqual(['HTTP_ERROR', 'INVALID_INPUT', 'SECRET_ON_CLIENT'])
+  expect(development[0][1]).toMatch(/HTTP 502.*error_type/)
+  expect(development[1][1]).toMatch(/useExchangePublicToken.*non-empty string/)
+  for (const [code, message] of [production[2], development[2]]) {
+    expect(code).toBe('SECRET_ON_CLIENT')
+    expect(message).toMatch(/PLAID-SECRET.*belong on the gateway/)
+  }
+})
+
 // The server entry loads without React and without the optional `plaid` peer (it needs only a
 // PlaidApi object, passed in), and the testing entry gives msw handlers.
 test('the ./server and ./testing entries work by import and by require', () => {
