@@ -1,4 +1,3 @@
-import { Slot } from '@radix-ui/react-slot'
 import { forwardRef, useId, type ButtonHTMLAttributes, type ReactNode, type SyntheticEvent } from 'react'
 import type { PlaidGatewayError } from './PlaidGatewayError'
 import { useLinkRepair, type UseLinkRepairOptions } from './useLinkRepair'
@@ -6,12 +5,6 @@ import { useLinkRepair, type UseLinkRepairOptions } from './useLinkRepair'
 export interface LinkRepairButtonProps extends UseLinkRepairOptions, ButtonHTMLAttributes<HTMLButtonElement> {
   /** The Item to repair. */
   itemId: string
-  /**
-   * Render the single child element instead of a `<button>`, with the button's behaviour and
-   * attributes merged onto it (through Radix's Slot).
-   * @defaultValue `false`
-   */
-  asChild?: boolean
   /**
    * What the message element next to the button shows in the `error` state. By default the
    * error's `displayMessage`, or a plain sentence. A function gets the error; `null` renders no
@@ -21,27 +14,19 @@ export interface LinkRepairButtonProps extends UseLinkRepairOptions, ButtonHTMLA
 }
 
 /** A sentence a person can act on, for failures that came without Plaid's display_message. */
-function fallbackErrorMessage(error: PlaidGatewayError): string {
-  if (error.errorType === 'LINK_ERROR' && error.errorCode.startsWith('LINK_SCRIPT_')) {
-    return 'We could not load the secure bank connection window. Check your connection and try again.'
-  }
-  if (error.errorCode === 'NETWORK_ERROR' || error.errorCode === 'TIMEOUT') {
-    return 'We could not reach the server. Check your connection and try again.'
-  }
-  return 'Something went wrong while reconnecting your account. Please try again.'
-}
-
-function compose<E extends SyntheticEvent>(theirs: ((event: E) => void) | undefined, ours: (event: E) => void) {
-  return (event: E) => {
-    theirs?.(event)
-    if (!event.defaultPrevented) ours(event)
-  }
+function fallbackErrorMessage({ errorType, errorCode }: PlaidGatewayError): string {
+  return errorType === 'LINK_ERROR'
+    ? 'We could not load the secure bank connection window. Check your connection and try again.'
+    : errorCode === 'NETWORK_ERROR' || errorCode === 'TIMEOUT'
+      ? 'We could not reach the server. Check your connection and try again.'
+      : 'Something went wrong while reconnecting your account. Please try again.'
 }
 
 /**
  * A button that repairs an Item in Plaid Link's update mode. It fetches the update-mode token on
  * intent (pointer enter or focus) or on click, loads Link once per page, and opens it. Its state
- * is on `data-state` (`idle`, `loading`, `open`, `success`, `error`); it ships no styles.
+ * is on `data-state` (`idle`, `loading`, `open`, `success`, `error`); it ships no styles. For
+ * another element than a `<button>`, use `useLinkRepair`.
  *
  * @example
  * ```tsx
@@ -54,7 +39,6 @@ export const LinkRepairButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Li
   function LinkRepairButton(
     {
       itemId,
-      asChild = false,
       errorMessage,
       accountSelectionEnabled,
       onSuccess,
@@ -96,40 +80,33 @@ export const LinkRepairButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Li
         : typeof errorMessage === 'function'
           ? errorMessage(error)
           : (errorMessage ?? error.displayMessage ?? fallbackErrorMessage(error))
-    const describedBy = [buttonProps['aria-describedby'], message !== null ? messageId : undefined]
-      .filter(Boolean)
-      .join(' ')
-    const Component = asChild ? Slot : 'button'
+    const describedBy = [buttonProps['aria-describedby'], message !== null && messageId].filter(Boolean).join(' ')
+    // The app's handler runs first; `preventDefault()` in it cancels the button's own action.
+    const handle =
+      <E extends SyntheticEvent>(theirs: ((event: E) => void) | undefined, ours: () => void) =>
+      (event: E) => {
+        theirs?.(event)
+        if (!event.defaultPrevented && !disabled) ours()
+      }
 
     return (
       <>
-        <Component
+        <button
           ref={ref}
-          {...(asChild ? {} : { type: 'button' as const })}
-          {...(asChild && disabled ? { 'aria-disabled': true } : {})}
+          type="button"
           disabled={disabled}
           {...buttonProps}
           // The state attributes come after the app's props: they are the contract's to set.
           data-state={status}
           data-disabled={disabled ? '' : undefined}
-          aria-busy={status === 'loading' ? true : undefined}
+          aria-busy={status === 'loading' || undefined}
           aria-describedby={describedBy || undefined}
-          onClick={compose(onClick, (event) => {
-            if (disabled) return
-            // The element's own default action (following a link, submitting a form) gives way
-            // to the repair.
-            if (asChild) event.preventDefault()
-            open()
-          })}
-          onPointerEnter={compose(onPointerEnter, () => {
-            if (!disabled) prefetch()
-          })}
-          onFocus={compose(onFocus, () => {
-            if (!disabled) prefetch()
-          })}
+          onClick={handle(onClick, open)}
+          onPointerEnter={handle(onPointerEnter, prefetch)}
+          onFocus={handle(onFocus, prefetch)}
         >
           {children ?? 'Reconnect account'}
-        </Component>
+        </button>
         {errorMessage === null ? null : (
           // Present in every state, so that screen readers announce the message when it appears.
           <span id={messageId} role="status" aria-live="polite" data-state={status}>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { PlaidGatewayError, gatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { DEFAULT_SCRIPT_TIMEOUT_MS, linkOnPage, loadPlaidLink } from './_internal/loadPlaidLink'
+import { linkOnPage, loadPlaidLink } from './_internal/loadPlaidLink'
 import { useLatest } from './_internal/useLatest'
 import { useTokenSource } from './_internal/useTokenSource'
 import type {
@@ -53,7 +53,7 @@ const MIN_VALIDITY_MS = 60_000
 interface FlowState {
   itemId: string | null | undefined
   status: LinkRepairStatus
-  error?: PlaidGatewayError
+  error?: PlaidGatewayError | undefined
 }
 
 interface HandlerEntry {
@@ -62,32 +62,11 @@ interface HandlerEntry {
   handler: PlaidLinkHandler
 }
 
-function linkExitError(error: PlaidLinkError): PlaidGatewayError {
-  return new PlaidGatewayError({
-    errorType: error.error_type,
-    errorCode: error.error_code,
-    errorMessage: error.error_message || `Plaid Link closed with ${error.error_code}.`,
-    displayMessage: error.display_message,
-  })
-}
-
-function asGatewayError(error: unknown): PlaidGatewayError {
-  return error instanceof PlaidGatewayError
-    ? error
-    : new PlaidGatewayError(
-        {
-          errorType: 'LINK_ERROR',
-          errorCode: 'LINK_SCRIPT_FAILED',
-          errorMessage: 'Plaid Link failed to start; see `cause`.',
-        },
-        { cause: error },
-      )
-}
-
 /**
  * The headless repair flow behind `<LinkRepairButton>`: gets an update-mode Link token for the
  * Item, loads Plaid Link once for the page, and opens Link in update mode. Call `prefetch` on
- * intent so that `open` usually opens Link in the same task as the click.
+ * intent so that `open` usually opens Link in the same task as the click. Use it to give another
+ * element (a menu item, a link) the button's behaviour.
  *
  * @example
  * ```tsx
@@ -99,10 +78,8 @@ export function useLinkRepair(
   itemId: string | null | undefined,
   options: UseLinkRepairOptions = {},
 ): UseLinkRepairResult {
-  const { accountSelectionEnabled = false, onSuccess, onExit, onEvent, scriptTimeoutMs, ...gateway } = options
-  const callbacks = useLatest({ onSuccess, onExit, onEvent })
-  const scriptTimeout = useLatest(scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS)
-  const itemRef = useLatest(itemId)
+  const { accountSelectionEnabled = false, onSuccess, onExit, onEvent, scriptTimeoutMs = 15_000, ...gateway } = options
+  const latestRef = useLatest({ itemId, scriptTimeoutMs, onSuccess, onExit, onEvent })
 
   const [state, setState] = useState<FlowState>({ itemId, status: 'idle' })
   // A new Item starts over; nothing of the old one's state applies to it (React's pattern for
@@ -122,122 +99,142 @@ export function useLinkRepair(
   })
 
   const handlerRef = useRef<HandlerEntry | null>(null)
-  const plaidRef = useRef<PlaidLinkFactory | undefined>(undefined)
   const mountedRef = useRef(false)
 
-  const update = useCallback((forItem: string, change: (current: FlowState) => FlowState) => {
-    const base: FlowState = flowRef.current.itemId === forItem ? flowRef.current : { itemId: forItem, status: 'idle' }
-    const next = change(base)
-    flowRef.current = next
-    setState(next)
+  /* Work started for `forItem` may change the state only while it is still this component's Item. */
+  const isCurrent = useCallback(
+    (forItem: unknown) => mountedRef.current && latestRef.current.itemId === forItem,
+    [latestRef],
+  )
+  const set = useCallback((forItem: FlowState['itemId'], status: LinkRepairStatus, error?: PlaidGatewayError) => {
+    setState((flowRef.current = { itemId: forItem, status, error }))
   }, [])
 
   const handlerFor = useCallback(
-    (plaid: PlaidLinkFactory, forItem: string, linkToken: string): PlaidLinkHandler => {
+    (plaid: PlaidLinkFactory, forItem: string, token: string): PlaidLinkHandler => {
       const entry = handlerRef.current
-      if (entry && entry.token === linkToken && entry.itemId === forItem) return entry.handler
+      if (entry?.token === token && entry.itemId === forItem) return entry.handler
       // One handler per token: the one for an older token goes before a new one is made.
       entry?.handler.destroy()
       handlerRef.current = null
-      const stillCurrent = () => mountedRef.current && itemRef.current === forItem
       const handler = plaid.create({
-        token: linkToken,
+        token,
         onSuccess: (_publicToken, metadata) => {
           // Update mode repairs the existing Item: there is nothing to exchange. The token has
           // done its job, so the next repair gets a fresh one.
           discard()
-          if (stillCurrent()) update(forItem, (s) => ({ ...s, status: 'success', error: undefined }))
-          callSafely(callbacks.current.onSuccess, metadata)
+          if (isCurrent(forItem)) set(forItem, 'success')
+          callSafely(latestRef.current.onSuccess, metadata)
         },
         onExit: (error, metadata) => {
           if (error?.error_code === 'INVALID_LINK_TOKEN') discard()
-          if (stillCurrent()) {
-            update(forItem, (s) =>
+          if (isCurrent(forItem)) {
+            set(
+              forItem,
+              error ? 'error' : 'idle',
               error
-                ? { ...s, status: 'error', error: linkExitError(error) }
-                : { ...s, status: 'idle', error: undefined },
+                ? new PlaidGatewayError({
+                    errorType: error.error_type,
+                    errorCode: error.error_code,
+                    errorMessage: error.error_message || error.error_code,
+                    displayMessage: error.display_message,
+                  })
+                : undefined,
             )
           }
-          callSafely(callbacks.current.onExit, error, metadata)
+          callSafely(latestRef.current.onExit, error, metadata)
         },
-        onEvent: (eventName, metadata) => callSafely(callbacks.current.onEvent, eventName, metadata),
+        onEvent: (eventName, metadata) => callSafely(latestRef.current.onEvent, eventName, metadata),
       })
-      handlerRef.current = { itemId: forItem, token: linkToken, handler }
+      handlerRef.current = { itemId: forItem, token, handler }
       return handler
     },
-    [callbacks, discard, itemRef, update],
+    [discard, isCurrent, latestRef, set],
+  )
+
+  /* Link's script and a token good for at least a minute, fetched side by side. */
+  const prepare = useCallback(
+    () =>
+      Promise.all([loadPlaidLink(latestRef.current.scriptTimeoutMs), ensureToken({ minValidityMs: MIN_VALIDITY_MS })]),
+    [ensureToken, latestRef],
   )
 
   const prefetch = useCallback(() => {
-    const forItem = itemRef.current
-    if (typeof forItem !== 'string' || forItem === '') return
-    Promise.all([loadPlaidLink(scriptTimeout.current), ensureToken({ minValidityMs: MIN_VALIDITY_MS })])
-      .then(([plaid, fresh]) => {
-        plaidRef.current = plaid
-        const status = flowRef.current.status
-        if (mountedRef.current && itemRef.current === forItem && status !== 'open' && status !== 'loading') {
-          handlerFor(plaid, forItem, fresh.token)
-        }
-      })
-      .catch(() => {
+    const forItem = latestRef.current.itemId
+    if (!forItem || typeof forItem !== 'string') return
+    prepare().then(
+      ([plaid, fresh]) => {
+        const { status } = flowRef.current
+        if (isCurrent(forItem) && status !== 'open' && status !== 'loading') handlerFor(plaid, forItem, fresh.token)
+      },
+      () => {
         // Silent on purpose: a prefetch is not a request from the person. A click retries and
         // shows the failure.
-      })
-  }, [ensureToken, handlerFor, itemRef, scriptTimeout])
+      },
+    )
+  }, [handlerFor, isCurrent, latestRef, prepare])
 
   const open = useCallback(() => {
-    const forItem = itemRef.current
+    const forItem = latestRef.current.itemId
     const current = flowRef.current.itemId === forItem ? flowRef.current.status : 'idle'
     if (current === 'loading' || current === 'open') return
-    if (typeof forItem !== 'string' || forItem === '') {
-      const error = gatewayError(
-        'INVALID_INPUT',
-        'LinkRepairButton and useLinkRepair need the itemId of the Item to repair.',
+    if (!forItem || typeof forItem !== 'string') {
+      return set(
+        forItem,
+        'error',
+        gatewayError(
+          'INVALID_INPUT',
+          process.env.NODE_ENV !== 'production' &&
+            'LinkRepairButton and useLinkRepair need the itemId of the Item to repair.',
+        ),
       )
-      flowRef.current = { itemId: forItem, status: 'error', error }
-      setState(flowRef.current)
-      return
+    }
+    // Whatever goes wrong, Link throwing included, ends in the error state, never stuck.
+    const fail = (error: unknown) => {
+      if (!isCurrent(forItem)) return
+      set(
+        forItem,
+        'error',
+        error instanceof PlaidGatewayError
+          ? error
+          : new PlaidGatewayError(
+              { errorType: 'LINK_ERROR', errorCode: 'LINK_SCRIPT_FAILED', errorMessage: 'Plaid Link failed to start.' },
+              { cause: error },
+            ),
+      )
+    }
+    const start = (plaid: PlaidLinkFactory, token: string) => {
+      const handler = handlerFor(plaid, forItem, token)
+      set(forItem, 'open')
+      handler.open()
     }
 
     // The fast path: with a token that is still good and Link on the page, the handler (made
     // ahead of time on intent, or now) opens Link in this same task, with nothing awaited, so the
     // browser treats it as part of the click.
     const cached = peekToken()
-    const plaid = plaidRef.current ?? linkOnPage()
-    // Whatever goes wrong, Link throwing included, ends in the error state, never stuck.
-    const fail = (error: unknown) => {
-      if (!mountedRef.current || itemRef.current !== forItem) return
-      update(forItem, (s) => ({ ...s, status: 'error', error: asGatewayError(error) }))
-    }
+    const plaid = linkOnPage()
     if (cached && plaid && cached.expiresAt - Date.now() > MIN_VALIDITY_MS) {
-      plaidRef.current = plaid
       try {
-        const handler = handlerFor(plaid, forItem, cached.token)
-        update(forItem, (s) => ({ ...s, status: 'open', error: undefined }))
-        handler.open()
+        start(plaid, cached.token)
       } catch (error) {
         fail(error)
       }
       return
     }
-
-    update(forItem, (s) => ({ ...s, status: 'loading', error: undefined }))
-    Promise.all([loadPlaidLink(scriptTimeout.current), ensureToken({ minValidityMs: MIN_VALIDITY_MS })])
+    set(forItem, 'loading')
+    prepare()
       .then(([plaid, fresh]) => {
-        plaidRef.current = plaid
-        if (!mountedRef.current || itemRef.current !== forItem || flowRef.current.status !== 'loading') return
-        const handler = handlerFor(plaid, forItem, fresh.token)
-        update(forItem, (s) => ({ ...s, status: 'open' }))
-        handler.open()
+        if (isCurrent(forItem) && flowRef.current.status === 'loading') start(plaid, fresh.token)
       })
       .catch(fail)
-  }, [ensureToken, handlerFor, itemRef, peekToken, scriptTimeout, update])
+  }, [handlerFor, isCurrent, latestRef, peekToken, prepare, set])
 
   // When the Item changes, the handler made for the old Item's token goes, and so does the old
   // Item's state: a request for it still in flight is ignored, so coming back to it starts idle.
   useEffect(
     () => () => {
-      const current = itemRef.current
+      const current = latestRef.current.itemId
       const entry = handlerRef.current
       if (entry && entry.itemId !== current) {
         entry.handler.destroy()
@@ -245,7 +242,7 @@ export function useLinkRepair(
       }
       if (flowRef.current.itemId !== current) flowRef.current = { itemId: current, status: 'idle' }
     },
-    [itemId, itemRef],
+    [itemId, latestRef],
   )
 
   useEffect(() => {

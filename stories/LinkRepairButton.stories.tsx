@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { LinkRepairButton } from '../src'
+import { LinkRepairButton, useLinkRepair } from '../src'
 import {
   installPlaidLinkSandbox,
   sandboxErrors,
@@ -144,16 +144,33 @@ export const PrefetchOnHover: Story = {
   },
 }
 
-export const CustomRendering: Story = {
-  name: 'Custom rendering (asChild)',
-  args: { asChild: true, children: undefined },
-  render: (args) => (
-    <LinkRepairButton {...args} asChild errorMessage={(error) => `Could not reconnect (${error.errorCode}).`}>
-      <a href="#reconnect" className="text-link">
+/** Another element with the button's flow, built on the headless hook. */
+function RepairLink({ itemId }: { itemId: string }) {
+  const { open, prefetch, status, error } = useLinkRepair(itemId)
+  return (
+    <p>
+      <a
+        href="#reconnect"
+        className="text-link"
+        data-state={status}
+        aria-busy={status === 'loading' || undefined}
+        onPointerEnter={prefetch}
+        onFocus={prefetch}
+        onClick={(event) => {
+          event.preventDefault()
+          open()
+        }}
+      >
         Sign in to Wells Fargo again →
-      </a>
-    </LinkRepairButton>
-  ),
+      </a>{' '}
+      {error && <span role="status">Could not reconnect ({error.errorCode}).</span>}
+    </p>
+  )
+}
+
+export const CustomElement: Story = {
+  name: 'Another element (useLinkRepair)',
+  render: (args) => <RepairLink itemId={args.itemId} />,
   play: async ({ canvasElement }) => {
     const link = within(canvasElement).getByRole('link', { name: 'Sign in to Wells Fargo again →' })
     await expect(link).toHaveAttribute('data-state', 'idle')

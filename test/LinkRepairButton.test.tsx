@@ -1,7 +1,13 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import axe from 'axe-core'
 import { useState } from 'react'
-import { LinkRepairButton, PlaidGatewayError, useUpdateModeToken, type LinkRepairButtonProps } from '../src'
+import {
+  LinkRepairButton,
+  PlaidGatewayError,
+  useLinkRepair,
+  useUpdateModeToken,
+  type LinkRepairButtonProps,
+} from '../src'
 import { HOUR, fakeGateway, json, linkTokenAnswer, plaidError, type Responder } from './helpers/gateway'
 import { LINK_SCRIPT, exitMetadata, installPlaid, linkScripts, removePlaid, successMetadata } from './helpers/plaidLink'
 import { createWrapper } from './helpers/render'
@@ -585,29 +591,36 @@ describe('rendering', () => {
     expect(create).not.toHaveBeenCalled()
   })
 
-  test('asChild renders the child element with the behaviour and state', async () => {
+  test('useLinkRepair gives another element the same flow: prefetch on intent, open on click', async () => {
     const { handlers } = installPlaid()
     const gateway = tokenGateway()
-    render(
-      <LinkRepairButton itemId="item-1" asChild>
-        <a href="#repair" className="link">
+    function RepairLink() {
+      const { open, prefetch, status } = useLinkRepair('item-1')
+      return (
+        <a
+          href="#repair"
+          data-state={status}
+          onPointerEnter={prefetch}
+          onClick={(event) => {
+            event.preventDefault()
+            open()
+          }}
+        >
           Repair now
         </a>
-      </LinkRepairButton>,
-      { wrapper: createWrapper({ provider: { fetch: gateway.fetch } }) },
-    )
+      )
+    }
+    render(<RepairLink />, { wrapper: createWrapper({ provider: { fetch: gateway.fetch } }) })
     const link = screen.getByRole('link', { name: 'Repair now' })
     expect(link).toHaveAttribute('data-state', 'idle')
-    expect(link).not.toHaveAttribute('type')
-    expect(link).toHaveClass('link')
-    const click = new MouseEvent('click', { bubbles: true, cancelable: true })
-    act(() => {
-      link.dispatchEvent(click)
-    })
-    // The link does not navigate away: the repair is its action now.
-    expect(click.defaultPrevented).toBe(true)
-    await waitFor(() => expect(link).toHaveAttribute('data-state', 'open'))
+    fireEvent.pointerEnter(link)
+    await waitFor(() => expect(handlers).toHaveLength(1))
+    expect(link).toHaveAttribute('data-state', 'idle')
+    // With the token prefetched and Link on the page, the click opens Link in its own task.
+    fireEvent.click(link)
     expect(handlers[0]!.open).toHaveBeenCalledTimes(1)
+    expect(link).toHaveAttribute('data-state', 'open')
+    expect(gateway.requests).toHaveLength(1)
   })
 
   test('errorMessage replaces the message; null leaves it to the app', async () => {
