@@ -47,9 +47,6 @@ export interface UseLinkRepairResult {
   error: PlaidGatewayError | undefined
 }
 
-/* A token must stay valid this long for Link to be opened with it; a shorter one is replaced first. */
-const MIN_VALIDITY_MS = 60_000
-
 interface FlowState {
   itemId: string | null | undefined
   status: LinkRepairStatus
@@ -152,10 +149,9 @@ export function useLinkRepair(
     [discard, isCurrent, latestRef, set],
   )
 
-  /* Link's script and a token good for at least a minute, fetched side by side. */
+  /* Link's script and a token that stays good for at least a minute, fetched side by side. */
   const prepare = useCallback(
-    () =>
-      Promise.all([loadPlaidLink(latestRef.current.scriptTimeoutMs), ensureToken({ minValidityMs: MIN_VALIDITY_MS })]),
+    () => Promise.all([loadPlaidLink(latestRef.current.scriptTimeoutMs), ensureToken()]),
     [ensureToken, latestRef],
   )
 
@@ -214,7 +210,7 @@ export function useLinkRepair(
     // browser treats it as part of the click.
     const cached = peekToken()
     const plaid = linkOnPage()
-    if (cached && plaid && cached.expiresAt - Date.now() > MIN_VALIDITY_MS) {
+    if (cached && plaid) {
       try {
         start(plaid, cached.token)
       } catch (error) {

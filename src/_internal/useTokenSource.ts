@@ -31,26 +31,22 @@ const TOKEN_SWR_OPTIONS: SWRConfiguration<UpdateModeToken, PlaidGatewayError> = 
 }
 
 /* Reads the clock during render on purpose: an expired token must never be returned. */
-function isUnexpired(data: UpdateModeToken | undefined): data is UpdateModeToken {
-  return data !== undefined && Date.now() < data.expiresAt
+function validFor(data: UpdateModeToken | undefined, ms = 0): data is UpdateModeToken {
+  return data !== undefined && data.expiresAt - Date.now() > ms
 }
 
+/* The repair flow opens Link only with a token that stays good this long; a shorter one is replaced first. */
+const MIN_VALIDITY_MS = 60_000
+
 function inputError(itemId: unknown, tokenType: unknown): PlaidGatewayError | undefined {
-  if (
-    itemId !== null &&
-    itemId !== undefined &&
-    itemId !== '' &&
-    (typeof itemId !== 'string' || itemId.trim() === '')
-  ) {
+  const badItem = itemId != null && itemId !== '' && (typeof itemId !== 'string' || itemId.trim() === '')
+  if (badItem || (tokenType !== 'link_token' && tokenType !== 'public_token')) {
     return gatewayError(
       'INVALID_INPUT',
-      `useUpdateModeToken(itemId) needs the Item id as a non-empty string (or null while there is none); got ${typeof itemId === 'string' ? 'a blank string' : typeof itemId}. Nothing was sent.`,
-    )
-  }
-  if (tokenType !== 'link_token' && tokenType !== 'public_token') {
-    return gatewayError(
-      'INVALID_INPUT',
-      `useUpdateModeToken's tokenType must be 'link_token' or 'public_token'; got ${JSON.stringify(tokenType) ?? String(tokenType)}. Nothing was sent.`,
+      process.env.NODE_ENV !== 'production' &&
+        (badItem
+          ? `useUpdateModeToken(itemId) needs the Item id as a non-empty string (or null while there is none); got ${typeof itemId === 'string' ? 'a blank string' : typeof itemId}. Nothing was sent.`
+          : `useUpdateModeToken's tokenType must be 'link_token' or 'public_token'; got ${JSON.stringify(tokenType) ?? String(tokenType)}. Nothing was sent.`),
     )
   }
   return undefined
@@ -59,12 +55,12 @@ function inputError(itemId: unknown, tokenType: unknown): PlaidGatewayError | un
 /** What useUpdateModeToken returns, plus what the repair flow needs to act within one click. */
 export interface TokenSource extends UseUpdateModeTokenResult {
   /**
-   * Resolves with a token that stays valid for at least `minValidityMs`: the cached one when it
-   * does (and `force` is false), otherwise a new one, shared with every hook for the same key and
-   * put into the SWR cache. Works while the hook is disabled. Rejects with PlaidGatewayError.
+   * Resolves with a token that stays valid for at least a minute: the cached one when it does,
+   * otherwise a new one, shared with every hook for the same key and put into the SWR cache.
+   * Works while the hook is disabled. Rejects with PlaidGatewayError.
    */
-  ensureToken: (options?: { force?: boolean; minValidityMs?: number }) => Promise<UpdateModeToken>
-  /** The cached token for this Item, read without waiting, if one is held. */
+  ensureToken: () => Promise<UpdateModeToken>
+  /** The cached token for this Item, read without waiting, if it stays valid for at least a minute. */
   peekToken: () => UpdateModeToken | undefined
   /** Drops the cached token (one Link rejected, say) so that no hook hands it out again. */
   discard: () => void
@@ -91,6 +87,7 @@ export function useTokenSource(
         ]
       : null
   const key = enabled ? fullKey : null
+  const keysRef = useLatest({ key, fullKey, invalid })
 
   const { cache, mutate: mutateGlobal } = useSWRConfig()
   const load = useCallback(
@@ -134,50 +131,47 @@ export function useTokenSource(
     }
   }, [data, error, mutate])
 
-  const keyRef = useLatest(key)
   const refresh = useCallback(async (): Promise<string | undefined> => {
-    if (!keyRef.current) return undefined
+    if (!keysRef.current.key) return undefined
     // Drop the old token first so nobody is handed it while the new one loads.
     await mutate(undefined, { revalidate: false })
     const next = await mutate()
-    return isUnexpired(next) ? next.token : undefined
-  }, [keyRef, mutate])
+    return validFor(next) ? next.token : undefined
+  }, [keysRef, mutate])
 
-  const fullKeyRef = useLatest(fullKey)
-  const invalidRef = useLatest(invalid)
   const peekToken = useCallback((): UpdateModeToken | undefined => {
-    const k = fullKeyRef.current
-    if (!k) return undefined
-    const cached = cache.get(unstable_serialize(k))?.data as UpdateModeToken | undefined
-    return isUnexpired(cached) ? cached : undefined
-  }, [cache, fullKeyRef])
+    const k = keysRef.current.fullKey
+    const cached = k ? (cache.get(unstable_serialize(k))?.data as UpdateModeToken | undefined) : undefined
+    return validFor(cached, MIN_VALIDITY_MS) ? cached : undefined
+  }, [cache, keysRef])
 
-  const ensureToken = useCallback(
-    async ({ force = false, minValidityMs = 0 }: { force?: boolean; minValidityMs?: number } = {}) => {
-      const k = fullKeyRef.current
-      if (!k) {
-        throw (
-          invalidRef.current ??
-          gatewayError('INVALID_INPUT', 'An Item id is needed to get an update-mode token; pass a non-empty itemId.')
+  const ensureToken = useCallback(async () => {
+    const { fullKey: k, invalid: refused } = keysRef.current
+    if (!k) {
+      throw (
+        refused ??
+        gatewayError(
+          'INVALID_INPUT',
+          process.env.NODE_ENV !== 'production' &&
+            'An Item id is needed to get an update-mode token; pass a non-empty itemId.',
         )
-      }
-      const cached = force ? undefined : peekToken()
-      if (cached && cached.expiresAt - Date.now() > minValidityMs) return cached
-      const fresh = await load(k)
-      await mutateGlobal(k, fresh, { revalidate: false })
-      return fresh
-    },
-    [fullKeyRef, invalidRef, load, mutateGlobal, peekToken],
-  )
+      )
+    }
+    const cached = peekToken()
+    if (cached) return cached
+    const fresh = await load(k)
+    await mutateGlobal(k, fresh, { revalidate: false })
+    return fresh
+  }, [keysRef, load, mutateGlobal, peekToken])
 
   const discard = useCallback(() => {
-    const k = fullKeyRef.current
+    const k = keysRef.current.fullKey
     // Mounted useUpdateModeToken hooks for this Item fetch a fresh token at once; if none is
     // mounted, nothing is sent until someone asks.
     if (k) void mutateGlobal(k, undefined, { revalidate: true })
-  }, [fullKeyRef, mutateGlobal])
+  }, [keysRef, mutateGlobal])
 
-  const current = key && isUnexpired(data) ? data : undefined
+  const current = key && validFor(data) ? data : undefined
   return {
     token: current?.token,
     expiration: current?.expiration,
