@@ -133,9 +133,9 @@ console.log(JSON.stringify(errors.map((e) => [e.errorCode, e.message, e.status ?
   ])
   const development = messages('development')
   expect(development.map(([code]) => code)).toEqual(['HTTP_ERROR', 'INVALID_INPUT', 'SECRET_ON_CLIENT'])
-  expect(development[0][1]).toMatch(/HTTP 502.*error_type/)
-  expect(development[1][1]).toMatch(/useExchangePublicToken.*non-empty string/)
-  for (const [code, message] of [production[2], development[2]]) {
+  expect(development[0]![1]).toMatch(/HTTP 502.*error_type/)
+  expect(development[1]![1]).toMatch(/useExchangePublicToken.*non-empty string/)
+  for (const [code, message] of [production[2]!, development[2]!]) {
     expect(code).toBe('SECRET_ON_CLIENT')
     expect(message).toMatch(/PLAID-SECRET.*belong on the gateway/)
   }
