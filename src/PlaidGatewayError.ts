@@ -64,17 +64,19 @@ export class PlaidGatewayError extends Error {
 
   constructor(init: PlaidGatewayErrorInit, options?: { cause?: unknown }) {
     super(init.errorMessage, options)
-    // Assigned in one go (the fields above are declarations only) to keep the class small.
-    const self = Object.assign(this, {
-      name: 'PlaidGatewayError',
-      status: init.status,
-      errorType: init.errorType,
-      errorCode: init.errorCode,
-      errorMessage: init.errorMessage,
-      displayMessage: init.displayMessage ?? null,
-      requestId: init.requestId,
-    })
-    Object.defineProperty(self, BRAND, { value: true })
+    // Assigned in one go (the fields above are declarations only) to keep the class small; the
+    // optional fields are listed first so that every instance has all of them.
+    Object.defineProperty(
+      Object.assign(this, {
+        status: undefined,
+        requestId: undefined,
+        ...init,
+        name: 'PlaidGatewayError',
+        displayMessage: init.displayMessage ?? null,
+      }),
+      BRAND,
+      { value: true },
+    )
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {

@@ -1,9 +1,9 @@
-import { useCallback, useRef } from 'react'
+import { useCallback, useContext, useRef } from 'react'
 import useSWRMutation from 'swr/mutation'
 import type { PlaidGatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { useGatewayConfig } from './_internal/config'
-import { endpointUrl, exchangePublicToken } from './_internal/request'
+import { GatewayContext, layer } from './_internal/config'
+import { exchangePublicToken } from './_internal/request'
 import { exchangeOnce } from './_internal/singleUse'
 import { useLatest } from './_internal/useLatest'
 import type { ExchangeResult, UseExchangePublicTokenOptions, UseExchangePublicTokenResult } from './types'
@@ -26,20 +26,21 @@ const awaitRequest = (_key: unknown, { arg }: { arg: Promise<ExchangeResult> }) 
  * ```
  */
 export function useExchangePublicToken(options: UseExchangePublicTokenOptions = {}): UseExchangePublicTokenResult {
-  const { onSuccess: _onSuccess, onError: _onError, ...gateway } = options
-  const config = useGatewayConfig(gateway)
-  const configRef = useLatest(config)
+  // Resolved when exchange() runs rather than memoized: only a request reads it, and the newest
+  // provider and options then apply without giving exchange a new identity.
+  const providerRef = useLatest(useContext(GatewayContext))
   const optionsRef = useLatest(options)
   // Requests whose callbacks this hook has already run, so joined and repeated calls run them once.
   const reported = useRef(new WeakSet<Promise<ExchangeResult>>())
-  const mutation = useSWRMutation(['@utdk/plaid-react', 'exchange', endpointUrl(config, 'exchange')], awaitRequest, {
-    throwOnError: false,
-  })
+  // The mutation's state belongs to this hook alone, so the key only has to be one no useSWR reads.
+  const mutation = useSWRMutation(['@utdk/plaid-react', 'exchange'], awaitRequest, { throwOnError: false })
   const { trigger } = mutation
 
   const exchange = useCallback(
     async (publicToken: string): Promise<ExchangeResult | undefined> => {
-      const request = exchangeOnce(publicToken, () => exchangePublicToken(configRef.current, publicToken))
+      const request = exchangeOnce(publicToken, () =>
+        exchangePublicToken(layer(providerRef.current, optionsRef.current), publicToken),
+      )
       void trigger(request)
       const firstReport = !reported.current.has(request)
       reported.current.add(request)
@@ -52,7 +53,7 @@ export function useExchangePublicToken(options: UseExchangePublicTokenOptions = 
         return undefined
       }
     },
-    [configRef, optionsRef, trigger],
+    [optionsRef, providerRef, trigger],
   )
 
   const isLoading = mutation.isMutating

@@ -29,7 +29,7 @@ const KEYS = /* @__PURE__ */ Object.keys(DEFAULTS) as Key[]
 export const GatewayContext = /* @__PURE__ */ createContext(DEFAULTS)
 
 /** `base` with every setting that `over` gives (its `paths` included) on top; `undefined` keeps the base's. */
-function layer(base: ResolvedGatewayConfig, over: PlaidGatewayConfig): ResolvedGatewayConfig {
+export function layer(base: ResolvedGatewayConfig, over: PlaidGatewayConfig): ResolvedGatewayConfig {
   const top = over as Record<Key, unknown>
   const paths = (over.paths ?? {}) as Record<Key, unknown>
   return Object.fromEntries(

@@ -38,7 +38,7 @@ const warnedEndpoints = /* @__PURE__ */ new Set<string>()
 /** `text` with every access token, by pattern and by the values the answer held, replaced. */
 function redact(text: string, secrets: string[]): string {
   return secrets.reduce(
-    (out, secret) => out.split(secret).join('[redacted access token]'),
+    (out, secret) => out.replaceAll(secret, '[redacted access token]'),
     text.replace(ACCESS_TOKEN_PATTERN, '[redacted access token]'),
   )
 }
@@ -56,15 +56,16 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
     const init = typeof config.headers === 'function' ? await config.headers() : config.headers
     step = 1
     const headers = new Headers(init ?? undefined)
-    headers.forEach((_value, name) => {
-      // Kept in every build: the contract wants this message to say where the secret belongs.
-      if (/^plaid-(client-id|secret)$/i.test(name)) {
+    // Headers.has ignores case. The message is kept in every build: the contract wants it to say
+    // where the secret belongs.
+    for (const name of ['PLAID-CLIENT-ID', 'PLAID-SECRET']) {
+      if (headers.has(name)) {
         throw gatewayError(
           'SECRET_ON_CLIENT',
-          `${name.toUpperCase()} header refused, nothing was sent: Plaid secrets belong on the gateway, not in the browser.`,
+          `${name} header refused, nothing was sent: Plaid secrets belong on the gateway, not in the browser.`,
         )
       }
-    })
+    }
     headers.set('Content-Type', 'application/json')
     if (!headers.has('Accept')) headers.set('Accept', 'application/json')
     step = 2
@@ -120,7 +121,8 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
   }
 
   const answer = json as Json
-  const isObject = typeof json === 'object' && json !== null && !Array.isArray(json)
+  // JSON.parse makes its objects in this realm, so instanceof is exact here.
+  const isObject = json instanceof Object && !Array.isArray(json)
   if (!response.ok) {
     if (
       isObject &&
@@ -187,26 +189,26 @@ async function postJson(config: ResolvedGatewayConfig, operation: Operation, bod
   let timer: ReturnType<typeof setTimeout> | undefined
   /*
    * Aborting is not enough on its own: a custom `fetch`, a body stream or a `headers` function
-   * may ignore the signal, and the caller must still hear about the timeout on time. The
-   * deadline rejects before the abort, so the race reports TIMEOUT, not the aborted fetch.
+   * may ignore the signal, and the caller must still hear about the timeout on time. The timer
+   * rejects before it aborts, so the caller sees TIMEOUT, not the aborted fetch.
    */
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => {
-        reject(
-          gatewayError(
-            'TIMEOUT',
-            process.env.NODE_ENV !== 'production' &&
-              `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
-          ),
-        )
-        controller.abort()
-      },
-      Math.min(timeoutMs, MAX_TIMER_MS),
-    )
-  })
   try {
-    return await Promise.race([send(config, url, body, controller.signal), deadline])
+    return await new Promise<Answer>((resolve, reject) => {
+      timer = setTimeout(
+        () => {
+          reject(
+            gatewayError(
+              'TIMEOUT',
+              process.env.NODE_ENV !== 'production' &&
+                `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
+            ),
+          )
+          controller.abort()
+        },
+        Math.min(timeoutMs, MAX_TIMER_MS),
+      )
+      send(config, url, body, controller.signal).then(resolve, reject)
+    })
   } finally {
     clearTimeout(timer)
   }
@@ -218,10 +220,13 @@ function readString(answer: Answer, field: string): string | undefined {
   return isString(value) && redact(value, answer.secrets) === value ? value : undefined
 }
 
-/** A field the contract requires; its absence is the gateway's fault. */
-function requireString(answer: Answer, field: string): string {
+/**
+ * A field the contract requires; its absence, or a value that `usable` rejects, is the gateway's
+ * fault. The check is passed in so that the exchange does not carry the date parsing.
+ */
+function requireString(answer: Answer, field: string, usable?: (value: string) => unknown): string {
   const value = readString(answer, field)
-  if (!value || (field === 'expiration' && !parseExpiration(value))) {
+  if (!value || (usable && !usable(value))) {
     throw gatewayError(
       'INVALID_RESPONSE',
       process.env.NODE_ENV !== 'production' &&
@@ -288,7 +293,7 @@ export async function createUpdateModeToken(
   const token = requireString(answer, tokenType)
   // A Link token's expiration is required; a legacy public token is assumed to live Plaid's 30 minutes.
   const expiration = parseExpiration(
-    isLinkToken ? requireString(answer, 'expiration') : readString(answer, 'expiration'),
+    isLinkToken ? requireString(answer, 'expiration', parseExpiration) : readString(answer, 'expiration'),
   )
   const now = Date.now()
   const expiresAt = expiration ? expiration.getTime() : now + 30 * 60_000
