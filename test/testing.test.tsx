@@ -105,7 +105,9 @@ describe('installPlaidLinkSandbox with LinkRepairButton', () => {
     const { button, onSuccess } = renderButton()
     fireEvent.click(button)
     const dialog = await screen.findByRole('dialog', { name: 'Connect First Platypus Bank' })
-    expect(button).toHaveAttribute('data-state', 'open')
+    // Link's dialog appears the moment open() runs; React commits the state set just before it
+    // in its next render, so that is waited for rather than assumed to have happened already.
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'open'))
     expect(dialog).toHaveTextContent('First Platypus Bank')
     fireEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
     expect(screen.queryByRole('dialog')).toBeNull()
