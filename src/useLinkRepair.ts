@@ -75,8 +75,9 @@ export function useLinkRepair(
   itemId: string | null | undefined,
   options: UseLinkRepairOptions = {},
 ): UseLinkRepairResult {
-  const { accountSelectionEnabled = false, onSuccess, onExit, onEvent, scriptTimeoutMs = 15_000, ...gateway } = options
-  const latestRef = useLatest({ itemId, scriptTimeoutMs, onSuccess, onExit, onEvent })
+  const { accountSelectionEnabled = false, onSuccess, onExit, onEvent, scriptTimeoutMs, ...gateway } = options
+  // `??`, like the gateway settings: null means the default too.
+  const latestRef = useLatest({ itemId, scriptTimeoutMs: scriptTimeoutMs ?? 15_000, onSuccess, onExit, onEvent })
 
   const [state, setState] = useState<FlowState>({ itemId, status: 'idle' })
   // A new Item starts over; nothing of the old one's state applies to it (React's pattern for

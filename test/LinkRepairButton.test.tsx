@@ -466,6 +466,14 @@ describe('robustness', () => {
     expect(handlers[0]!.open).toHaveBeenCalledTimes(1)
   })
 
+  test('scriptTimeoutMs: null means the default wait, like the gateway settings', async () => {
+    const { button } = setup({ scriptTimeoutMs: null as unknown as number })
+    fireEvent.click(button())
+    expect(linkScripts()).toHaveLength(1)
+    await act(() => new Promise((resolve) => setTimeout(resolve, 100)))
+    expect(button()).toHaveAttribute('data-state', 'loading')
+  })
+
   test('the state attributes are the button’s own: app props cannot override them', async () => {
     installPlaid()
     const { button } = setup({ 'aria-busy': false, ...({ 'data-state': 'custom' } as object) })

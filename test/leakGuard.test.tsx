@@ -213,6 +213,15 @@ describe('the warning', () => {
     expect(messages[2]).toContain(otherBase + '/item/public_token/exchange')
   })
 
+  test('is given for an access_token that is an empty string: the gateway still sends the field', async () => {
+    const consoleError = silenceConsoleError()
+    const base = freshBase()
+    const { value } = await exchangeWith(base, { item_id: 'item-empty', access_token: '' })
+    expect(value).toStrictEqual({ itemId: 'item-empty' })
+    expect(consoleError).toHaveBeenCalledTimes(1)
+    expect(String(consoleError.mock.calls[0]![0])).toContain(base + '/item/public_token/exchange')
+  })
+
   test('is not given for an answer without an access_token', async () => {
     const consoleError = silenceConsoleError()
     const base = freshBase()

@@ -333,6 +333,44 @@ describe('headers are resolved per request', () => {
     expectGatewayError(error, { errorCode: 'TIMEOUT', status: undefined })
     expect(gateway.requests).toHaveLength(0)
   })
+
+  // A custom fetch that ignores the abort signal would otherwise send the request late.
+  test('a headers function that settles after the timeout: TIMEOUT, and nothing is sent later', async () => {
+    const gateway = fakeGateway(() => json({ item_id: 'late' }))
+    const { error } = await exchangeOperation.run({
+      headers: () => new Promise<HeadersInit>((resolve) => setTimeout(() => resolve({ 'X-CSRF-Token': 't' }), 60)),
+      timeoutMs: 20,
+      fetch: gateway.fetch,
+    })
+    expectGatewayError(error, { errorCode: 'TIMEOUT', status: undefined })
+    await act(() => new Promise((resolve) => setTimeout(resolve, 120)))
+    expect(gateway.requests).toHaveLength(0)
+  })
+
+  test('a public token retried after a TIMEOUT reaches the gateway once, even when the first headers arrive late', async () => {
+    let calls = 0
+    // Only the first call is slow (a cold CSRF endpoint, say); the retry's headers come at once.
+    const headers = () =>
+      ++calls === 1 ? new Promise<HeadersInit>((resolve) => setTimeout(() => resolve({}), 80)) : {}
+    const gateway = fakeGateway(() => json({ item_id: 'item-1' }))
+    const { result } = renderHook(() => useExchangePublicToken({ headers, fetch: gateway.fetch, timeoutMs: 40 }), {
+      wrapper: createWrapper(),
+    })
+    const token = uniqueToken()
+    let first: unknown
+    await act(async () => {
+      first = await result.current.exchange(token)
+    })
+    expect(first).toBeUndefined()
+    expect(result.current.error?.errorCode).toBe('TIMEOUT')
+    let second: unknown
+    await act(async () => {
+      second = await result.current.exchange(token)
+    })
+    expect(second).toEqual({ itemId: 'item-1' })
+    await act(() => new Promise((resolve) => setTimeout(resolve, 150)))
+    expect(gateway.requests.map((request) => (request.body as { public_token: string }).public_token)).toEqual([token])
+  })
 })
 
 describe('INVALID_INPUT: nothing is sent', () => {

@@ -68,6 +68,9 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
     }
     headers.set('Content-Type', 'application/json')
     if (!headers.has('Accept')) headers.set('Accept', 'application/json')
+    // A headers function that answered after the timeout must not send anything: the caller was
+    // told TIMEOUT, may have retried, and a public token must reach the gateway once.
+    if (signal.aborted) throw signal.reason
     step = 2
     // Called detached, so that a `window.fetch` passed in is never called with another `this`.
     response = await (config.fetch ?? fetch)(url, {
@@ -100,18 +103,22 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
 
   const { status } = response
   const secrets: string[] = []
+  let leaked = false
   let json: unknown
   try {
     // The reviver takes every `access_token` out, however deeply nested, and remembers its value.
     json = JSON.parse(text, (key, value: unknown) => {
       if (key !== 'access_token') return value
-      const secret = isString(value) ? value : JSON.stringify(value)
-      if (value != null && secret) secrets.push(secret)
+      if (value != null) {
+        leaked = true
+        const secret = isString(value) ? value : JSON.stringify(value)
+        if (secret) secrets.push(secret)
+      }
     })
   } catch {
     // Not JSON: handled below according to the status.
   }
-  if (process.env.NODE_ENV !== 'production' && secrets.length > 0 && !warnedEndpoints.has(url)) {
+  if (process.env.NODE_ENV !== 'production' && leaked && !warnedEndpoints.has(url)) {
     warnedEndpoints.add(url)
     console.error(
       `@utdk/plaid-react: the gateway answered POST ${url} with an "access_token". ` +
