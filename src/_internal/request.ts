@@ -254,13 +254,13 @@ function checkId(value: unknown, explanation: string | false): asserts value is 
   if (!isString(value) || value.trim() === '') throw gatewayError('INVALID_INPUT', explanation)
 }
 
-const describe = (value: unknown) => (value === '' ? 'an empty string' : typeof value)
+const kindOf = (value: unknown) => (value === '' ? 'an empty string' : typeof value)
 
 export async function exchangePublicToken(config: ResolvedGatewayConfig, publicToken: string): Promise<ExchangeResult> {
   checkId(
     publicToken,
     process.env.NODE_ENV !== 'production' &&
-      `exchange() of useExchangePublicToken needs the public_token from Link's onSuccess as a non-empty string; got ${describe(publicToken)}. Nothing was sent.`,
+      `exchange() of useExchangePublicToken needs the public_token from Link's onSuccess as a non-empty string; got ${kindOf(publicToken)}. Nothing was sent.`,
   )
   const answer = await postJson(config, 'exchange', { public_token: publicToken })
   const itemId = requireString(answer, 'item_id')
@@ -289,7 +289,7 @@ export async function createUpdateModeToken(
   checkId(
     itemId,
     process.env.NODE_ENV !== 'production' &&
-      `useUpdateModeToken(itemId) needs the Item id as a non-empty string; got ${describe(itemId)}. Nothing was sent.`,
+      `useUpdateModeToken(itemId) needs the Item id as a non-empty string; got ${kindOf(itemId)}. Nothing was sent.`,
   )
   const isLinkToken = tokenType === 'link_token'
   const answer = await postJson(
