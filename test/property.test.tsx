@@ -287,7 +287,7 @@ async function runOnce(
     value =
       operation === 'exchange'
         ? await exchangePublicToken(config, 'public-sandbox-prop')
-        : await createUpdateModeToken(config, operation, 'item-prop', accountSelection)
+        : await createUpdateModeToken(config, operation, 'item-prop', accountSelection, true)
   } catch (caught) {
     failed = true
     error = caught

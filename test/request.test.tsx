@@ -282,11 +282,15 @@ describe('errors specific to the link token', () => {
     expect(value).toBe('public-sandbox-legacy')
   })
 
-  test('a link token that the gateway says has already expired is never handed out', async () => {
+  test('a link token that the gateway says has already expired is never handed out: asked once more, then INVALID_RESPONSE', async () => {
     const gateway = fakeGateway(() => json({ link_token: 'link-sandbox-stale', expiration: isoIn(-MINUTE) }))
-    const { value, error } = await linkTokenOperation.run({ fetch: gateway.fetch })
-    expect(value).toBeUndefined()
-    expectGatewayError(error, { errorCode: 'INVALID_RESPONSE', status: 200 })
+    const { result } = renderHook(() => useUpdateModeToken('item-stale', { fetch: gateway.fetch }), {
+      wrapper: createWrapper(),
+    })
+    await waitFor(() => expect(result.current.error).toBeDefined(), { timeout: 3000 })
+    expect(result.current.token).toBeUndefined()
+    expect(gateway.requests).toHaveLength(2)
+    expectGatewayError(result.current.error, { errorCode: 'INVALID_RESPONSE', status: 200 })
   })
 })
 

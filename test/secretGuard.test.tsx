@@ -114,3 +114,55 @@ test('a headers function that adds the secret only later is refused at that requ
   expectRefused(result.current.error)
   expect(gateway.requests).toHaveLength(1)
 })
+
+describe("a baseUrl on Plaid's own hosts", () => {
+  test.each([
+    ['https://sandbox.plaid.com', { baseUrl: 'https://sandbox.plaid.com' }],
+    ['https://production.plaid.com/', { baseUrl: 'https://production.plaid.com/' }],
+    ['HTTPS://Development.PLAID.com/v1', { baseUrl: 'HTTPS://Development.PLAID.com/v1' }],
+    ['https://plaid.com', { baseUrl: 'https://plaid.com' }],
+    ['a protocol-relative //sandbox.plaid.com', { baseUrl: '//sandbox.plaid.com' }],
+    [
+      'an empty baseUrl and a path to //sandbox.plaid.com',
+      { baseUrl: '', paths: { exchange: '//sandbox.plaid.com/x' } },
+    ],
+  ])('%s is refused by exchange with SECRET_ON_CLIENT, nothing sent', async (_label, config) => {
+    const gateway = fakeGateway(() => json({ item_id: 'never' }))
+    const { result } = renderHook(() => useExchangePublicToken({ ...config, fetch: gateway.fetch }), {
+      wrapper: createWrapper(),
+    })
+    await act(async () => {
+      await result.current.exchange(uniqueToken())
+    })
+    const error = result.current.error
+    expect(error).toBeInstanceOf(PlaidGatewayError)
+    expect(error?.errorCode).toBe('SECRET_ON_CLIENT')
+    expect(error?.message).toMatch(/belongs on\s+the gateway/)
+    expect(gateway.requests).toHaveLength(0)
+  })
+
+  test('is refused by useUpdateModeToken too', async () => {
+    const gateway = fakeGateway(() => linkTokenAnswer('link-never'))
+    const { result } = renderHook(
+      () => useUpdateModeToken('item-1', { baseUrl: 'https://sandbox.plaid.com', fetch: gateway.fetch }),
+      { wrapper: createWrapper() },
+    )
+    await waitFor(() => expect(result.current.error?.errorCode).toBe('SECRET_ON_CLIENT'))
+    expect(gateway.requests).toHaveLength(0)
+  })
+
+  test.each(['https://plaid.com.example.net/api', 'https://notplaid.com/api', 'https://gateway.example.com/plaid.com'])(
+    '%s is not a Plaid host and is used',
+    async (baseUrl) => {
+      const gateway = fakeGateway(() => json({ item_id: 'item-ok' }))
+      const { result } = renderHook(() => useExchangePublicToken({ baseUrl, fetch: gateway.fetch }), {
+        wrapper: createWrapper(),
+      })
+      await act(async () => {
+        await result.current.exchange(uniqueToken())
+      })
+      expect(result.current.data?.itemId).toBe('item-ok')
+      expect(gateway.requests).toHaveLength(1)
+    },
+  )
+})

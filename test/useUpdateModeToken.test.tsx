@@ -430,8 +430,9 @@ describe('over time', () => {
     await advance(0)
     expect(result.current.token).toBe('link-doomed')
     await advance(6 * MINUTE)
-    // The replacement failed at 5 minutes and was tried again with growing pauses (5 s, 10 s, 20 s).
-    expect(gateway.requests).toHaveLength(5)
+    // The replacement failed at 5:00 and was tried again 5 s later; the next retry waited for the
+    // minute to allow it (two automatic requests a minute), at 6:00.
+    expect(gateway.requests).toHaveLength(4)
     // The old token is still good for a few minutes.
     expect(result.current.token).toBe('link-doomed')
     await advance(4 * MINUTE + 1)
@@ -455,8 +456,61 @@ describe('over time', () => {
     await advance(0)
     expect(result.current.token).toBe('link-first')
     await advance(5 * MINUTE + 20_000)
+    // 5:00 failed, 5:05 failed, and the retry after that waits for 6:00.
+    expect(gateway.requests).toHaveLength(3)
+    expect(result.current.token).toBe('link-first')
+    await advance(40_000)
     expect(gateway.requests).toHaveLength(4)
     expect(result.current.token).toBe('link-second')
+  })
+
+  test.each([
+    ['401', () => plaidError(401, { error_type: 'INVALID_REQUEST', error_code: 'UNAUTHORIZED' })],
+    ['ITEM_NOT_FOUND', () => plaidError(404, { error_code: 'ITEM_NOT_FOUND' })],
+    [
+      'an HTML 403',
+      () => new Response('<h1>Forbidden</h1>', { status: 403, headers: { 'Content-Type': 'text/html' } }),
+    ],
+  ])('a background refresh that fails with %s is not retried; refresh() still is', async (_label, failure) => {
+    const gateway = fakeGateway((_request, index) =>
+      index === 0
+        ? linkTokenAnswer('link-before', 10 * MINUTE)
+        : index === 1
+          ? failure()
+          : linkTokenAnswer('link-fixed'),
+    )
+    const { result } = renderToken('item-signed-out', { fetch: gateway.fetch })
+    await advance(0)
+    await advance(5 * MINUTE)
+    expect(gateway.requests).toHaveLength(2)
+    expect(result.current.error).toBeDefined()
+    await advance(4 * MINUTE)
+    expect(gateway.requests).toHaveLength(2)
+    await act(async () => {
+      await result.current.refresh()
+    })
+    expect(gateway.requests).toHaveLength(3)
+    expect(result.current.token).toBe('link-fixed')
+  })
+
+  test.each([
+    ['a network failure', () => Promise.reject(new TypeError('Failed to fetch'))],
+    ['a 429', () => plaidError(429, { error_type: 'RATE_LIMIT_EXCEEDED', error_code: 'RATE_LIMIT' })],
+    ['a 502 page', () => new Response('bad gateway', { status: 502 })],
+  ])('a background refresh that fails with %s is retried', async (_label, failure) => {
+    const gateway = fakeGateway((_request, index) =>
+      index === 0
+        ? linkTokenAnswer('link-before', 10 * MINUTE)
+        : index === 1
+          ? failure()
+          : linkTokenAnswer('link-healed'),
+    )
+    const { result } = renderToken('item-healing', { fetch: gateway.fetch })
+    await advance(0)
+    await advance(5 * MINUTE + 5_000)
+    expect(gateway.requests).toHaveLength(3)
+    expect(result.current.token).toBe('link-healed')
+    expect(result.current.error).toBeUndefined()
   })
 
   test('an app-wide revalidateOnMount does not make a new mount mint another token', async () => {
@@ -506,5 +560,161 @@ describe('over time', () => {
     expect(refreshed).toBe('link-after-retry')
     expect(result.current.token).toBe('link-after-retry')
     expect(result.current.error).toBeUndefined()
+  })
+})
+
+/*
+ * A gateway whose clock is right while the browser's is `skewMs` off: it dates its answers with
+ * its own clock (the `Date` header, whole seconds, as servers send it) and mints tokens that
+ * live `lifetimeMs` by that clock. It records when each token truly expires.
+ */
+function gatewayOnTrueTime(lifetimeMs: number, skewMs: number, { sendDate = true } = {}) {
+  const trueNow = () => Date.now() - skewMs
+  const expiresAt = new Map<string, number>()
+  const sentAt: number[] = []
+  const gateway = fakeGateway((_request, index) => {
+    sentAt.push(trueNow())
+    const token = `link-true-${index + 1}`
+    const expiration = trueNow() + lifetimeMs
+    expiresAt.set(token, expiration)
+    return new Response(JSON.stringify({ link_token: token, expiration: new Date(expiration).toISOString() }), {
+      headers: sendDate
+        ? { 'Content-Type': 'application/json', Date: new Date(trueNow()).toUTCString() }
+        : { 'Content-Type': 'application/json' },
+    })
+  })
+  return { ...gateway, trueNow, expiresAt, sentAt }
+}
+
+/** The most requests in any 60 s window. */
+function busiestMinute(times: number[]): number {
+  return Math.max(0, ...times.map((start) => times.filter((t) => t >= start && t < start + MINUTE).length))
+}
+
+describe('token lifetimes on real clocks', () => {
+  beforeEach(() => {
+    useFakeClock()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  test('an answer whose token has already expired is asked again once, a second later, without an error', async () => {
+    const sentAt: number[] = []
+    const gateway = fakeGateway((_request, index) => {
+      sentAt.push(Date.now())
+      return index === 0 ? linkTokenAnswer('link-stale', -MINUTE) : linkTokenAnswer('link-fresh', HOUR)
+    })
+    const { result } = renderToken('item-stale-answer', { fetch: gateway.fetch })
+    await advance(0)
+    expect(gateway.requests).toHaveLength(1)
+    expect(result.current.token).toBeUndefined()
+    expect(result.current.error).toBeUndefined()
+    expect(result.current.isLoading).toBe(true)
+    await advance(999)
+    expect(gateway.requests).toHaveLength(1)
+    await advance(1)
+    expect(gateway.requests).toHaveLength(2)
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(1000)
+    expect(result.current.token).toBe('link-fresh')
+    expect(result.current.error).toBeUndefined()
+  })
+
+  test('an expired token twice is INVALID_RESPONSE, and nothing more is asked on its own', async () => {
+    const gateway = fakeGateway((_request, index) => linkTokenAnswer(`link-stale-${index}`, -MINUTE))
+    const { result } = renderToken('item-always-stale', { fetch: gateway.fetch })
+    await advance(1000)
+    expect(result.current.token).toBeUndefined()
+    expect(result.current.error?.errorCode).toBe('INVALID_RESPONSE')
+    expect(result.current.error?.status).toBe(200)
+    await advance(30 * MINUTE)
+    expect(gateway.requests).toHaveLength(2)
+  })
+
+  test.each([-60, -10, 10, 29, 31, 60])(
+    'a browser clock %i min off: 30-minute tokens are never handed out expired, never refused, one request each',
+    async (skewMinutes) => {
+      const skew = skewMinutes * MINUTE
+      vi.setSystemTime(Date.UTC(2026, 0, 5, 9, 0, 0) + skew)
+      const gateway = gatewayOnTrueTime(30 * MINUTE, skew)
+      const { result } = renderToken('item-skewed', { fetch: gateway.fetch })
+      await advance(0)
+      let expiredHandedOut = 0
+      let withoutToken = 0
+      for (let second = 0; second < 90 * 60; second += 10) {
+        const { token } = result.current
+        if (token === undefined) withoutToken++
+        else if (gateway.expiresAt.get(token)! <= gateway.trueNow()) expiredHandedOut++
+        await advance(10_000)
+      }
+      expect(expiredHandedOut).toBe(0)
+      expect(withoutToken).toBe(0)
+      expect(result.current.error).toBeUndefined()
+      // Replaced five minutes before each expiry: at 0, 25, 50 and 75 minutes.
+      expect(gateway.requests).toHaveLength(4)
+    },
+  )
+
+  test.each([
+    ['100 ms', 100],
+    ['2 s', 2000],
+  ])(
+    '%s tokens from a gateway without a readable Date: at most two requests a minute, never an expired token',
+    async (_label, lifetime) => {
+      const gateway = gatewayOnTrueTime(lifetime, 0, { sendDate: false })
+      const { result } = renderToken('item-short-lived', { fetch: gateway.fetch })
+      let expiredHandedOut = 0
+      for (let step = 0; step < 5 * 60 * 20; step++) {
+        const { token } = result.current
+        if (token !== undefined && gateway.expiresAt.get(token)! <= gateway.trueNow()) expiredHandedOut++
+        await advance(50)
+      }
+      expect(expiredHandedOut).toBe(0)
+      // The key still gets its tokens, two a minute: about 10 in 5 minutes, not thousands.
+      expect(gateway.requests.length).toBeGreaterThanOrEqual(9)
+      expect(gateway.requests.length).toBeLessThanOrEqual(11)
+      expect(busiestMinute(gateway.sentAt)).toBe(2)
+    },
+  )
+
+  test('100 ms tokens dated by the gateway are expired by the time they arrive: INVALID_RESPONSE after two requests', async () => {
+    // The Date header counts whole seconds, so a token that lives less than a second cannot be
+    // told apart from an expired one.
+    const gateway = gatewayOnTrueTime(100, 0)
+    const { result } = renderToken('item-instant', { fetch: gateway.fetch })
+    await advance(5 * MINUTE)
+    expect(result.current.token).toBeUndefined()
+    expect(result.current.error?.errorCode).toBe('INVALID_RESPONSE')
+    expect(gateway.requests).toHaveLength(2)
+  })
+
+  test('2 s tokens dated by the gateway: at most two requests a minute, never an expired token', async () => {
+    const gateway = gatewayOnTrueTime(2000, 0)
+    const { result } = renderToken('item-two-seconds', { fetch: gateway.fetch })
+    let expiredHandedOut = 0
+    let handedOut = 0
+    for (let step = 0; step < 5 * 60 * 20; step++) {
+      const { token } = result.current
+      if (token !== undefined) handedOut++
+      if (token !== undefined && gateway.expiresAt.get(token)! <= gateway.trueNow()) expiredHandedOut++
+      await advance(50)
+    }
+    expect(expiredHandedOut).toBe(0)
+    expect(handedOut).toBeGreaterThan(0)
+    expect(busiestMinute(gateway.sentAt)).toBeLessThanOrEqual(2)
+    expect(gateway.requests.length).toBeGreaterThanOrEqual(5)
+  })
+
+  test('refresh() is not held back by the limit', async () => {
+    const gateway = gatewayOnTrueTime(HOUR, 0)
+    const { result } = renderToken('item-manual', { fetch: gateway.fetch })
+    await advance(0)
+    for (let i = 0; i < 4; i++) {
+      await act(async () => {
+        await result.current.refresh()
+      })
+    }
+    expect(gateway.requests).toHaveLength(5)
+    expect(result.current.token).toBe('link-true-5')
   })
 })

@@ -1,14 +1,16 @@
 /*
  * The only module that talks to the network. It builds the URL and headers, enforces the
- * timeout, refuses Plaid secrets, parses the answer, strips any access token a misconfigured
- * gateway sent, and turns every failure into a PlaidGatewayError.
+ * timeout, refuses Plaid secrets and Plaid's own hosts, parses the answer, strips any access
+ * token a misconfigured gateway sent, and turns every failure into a PlaidGatewayError.
  *
- * Messages are written `process.env.NODE_ENV !== 'production' && '…'`: development builds explain the failure and its fix, and
- * production bundles keep only the error code (see gatewayError).
+ * Each failure is reported where it happens, with a message written
+ * `process.env.NODE_ENV !== 'production' && '…'`: development builds explain the failure and its
+ * fix, and production bundles keep only the error code (see gatewayError).
  */
-import { PlaidGatewayError, gatewayError } from '../PlaidGatewayError'
+import { PlaidGatewayError, gatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
 import type { ExchangeResult, PlaidGatewayPaths } from '../types'
 import type { ResolvedGatewayConfig } from './config'
+import { startTimer } from './timer'
 
 export type Operation = keyof PlaidGatewayPaths
 
@@ -20,12 +22,14 @@ interface Answer {
   /** Every `access_token` value the answer held; none of them is passed on. */
   secrets: string[]
   url: string
+  /** When the answer arrived, by this browser's clock. */
+  receivedAt: number
+  /** The gateway's clock when it answered (its `Date` header), when the browser could read it. */
+  serverDate: number | undefined
 }
 
 /* Plaid's access tokens look like `access-sandbox-<uuid>`; a string of that form is never passed on. */
 const ACCESS_TOKEN_PATTERN = /access-(?:sandbox|development|production)-[\w-]+/gi
-/* Setting a timer for longer than this fires it at once in browsers and Node. */
-export const MAX_TIMER_MS = 2_147_483_647
 
 /** The full URL (or page-relative URL) of one of the gateway's routes. */
 export function endpointUrl(config: ResolvedGatewayConfig, operation: Operation): string {
@@ -46,60 +50,101 @@ function redact(text: string, secrets: string[]): string {
 const isString = (value: unknown): value is string => typeof value === 'string'
 const isOptionalString = (value: unknown) => value == null || isString(value)
 
+/** A `.catch` handler that reports `cause` as the package's own failure. */
+const failWith =
+  (errorCode: PlaidGatewayErrorCode, explanation: string | false) =>
+  (cause: unknown): never => {
+    throw gatewayError(errorCode, explanation, undefined, cause)
+  }
+
+/*
+ * Plaid's API answers only requests that carry the secret, so a gateway URL on Plaid's own hosts
+ * is a secret waiting to be put in the browser. A URL that cannot be parsed is left to fetch.
+ */
+function isPlaidHost(url: string): boolean {
+  try {
+    const { hostname } = new URL(url, globalThis.location?.href ?? 'http://localhost')
+    return hostname === 'plaid.com' || hostname.endsWith('.plaid.com')
+  } catch {
+    return false
+  }
+}
+
 /** Sends the request and reads the answer; postJson bounds it in time. */
 async function send(config: ResolvedGatewayConfig, url: string, body: Json, signal: AbortSignal): Promise<Answer> {
-  // The step that failed decides the code: 0 the headers function, 1 the headers, 2 fetch, 3 reading.
-  let step = 0
-  let response!: Response
-  let text!: string
-  try {
-    const init = typeof config.headers === 'function' ? await config.headers() : config.headers
-    step = 1
-    const headers = new Headers(init ?? undefined)
-    // Headers.has ignores case. The message is kept in every build: the contract wants it to say
-    // where the secret belongs.
-    for (const name of ['PLAID-CLIENT-ID', 'PLAID-SECRET']) {
-      if (headers.has(name)) {
-        throw gatewayError(
-          'SECRET_ON_CLIENT',
-          `${name} header refused, nothing was sent: Plaid secrets belong on the gateway, not in the browser.`,
-        )
-      }
-    }
-    headers.set('Content-Type', 'application/json')
-    if (!headers.has('Accept')) headers.set('Accept', 'application/json')
-    // A headers function that answered after the timeout must not send anything: the caller was
-    // told TIMEOUT, may have retried, and a public token must reach the gateway once.
-    if (signal.aborted) throw signal.reason
-    step = 2
-    // Called detached, so that a `window.fetch` passed in is never called with another `this`.
-    response = await (config.fetch ?? fetch)(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      credentials: config.credentials,
-      signal,
-    })
-    step = 3
-    text = await response.text()
-  } catch (cause) {
-    if (cause instanceof PlaidGatewayError) throw cause
+  // The messages about secrets are kept in every build: the contract wants them to say where the
+  // secret belongs.
+  if (isPlaidHost(url)) {
     throw gatewayError(
-      step === 1 ? 'INVALID_INPUT' : 'NETWORK_ERROR',
-      process.env.NODE_ENV !== 'production' &&
-        [
-          `The headers function given to PlaidGatewayProvider or the hook's options threw before POST ${url} was sent; ` +
-            'see `cause`, and make it return the headers (or a promise of them).',
-          "The `headers` given to PlaidGatewayProvider or the hook's options are not valid HTTP headers; " +
-            'pass an object of header names to string values.',
-          `POST ${url} failed before the gateway answered (offline, DNS, CORS or a blocked request); see \`cause\`.`,
-          `The answer to POST ${url} could not be read: it broke off, or a custom \`fetch\` did not resolve ` +
-            'with a Response. See `cause`.',
-        ][step],
-      undefined,
-      cause,
+      'SECRET_ON_CLIENT',
+      `baseUrl ${url} is one of Plaid's own hosts, nothing was sent: calling Plaid needs the secret, which belongs on ` +
+        'the gateway. Point baseUrl at your own backend route, such as "/api/plaid".',
     )
   }
+  const init = await new Promise<HeadersInit | undefined>((resolve) =>
+    resolve(typeof config.headers === 'function' ? config.headers() : config.headers),
+  ).catch(
+    failWith(
+      'NETWORK_ERROR',
+      process.env.NODE_ENV !== 'production' &&
+        `The headers function given to PlaidGatewayProvider or the hook's options threw before POST ${url} was sent; ` +
+          'see `cause`, and make it return the headers (or a promise of them).',
+    ),
+  )
+  let headers: Headers
+  try {
+    headers = new Headers(init ?? undefined)
+  } catch (cause) {
+    return failWith(
+      'INVALID_INPUT',
+      process.env.NODE_ENV !== 'production' &&
+        "The `headers` given to PlaidGatewayProvider or the hook's options are not valid HTTP headers; " +
+          'pass an object of header names to string values.',
+    )(cause)
+  }
+  // Headers.has ignores case.
+  for (const name of ['PLAID-CLIENT-ID', 'PLAID-SECRET']) {
+    if (headers.has(name)) {
+      throw gatewayError(
+        'SECRET_ON_CLIENT',
+        `${name} header refused, nothing was sent: Plaid secrets belong on the gateway, not in the browser.`,
+      )
+    }
+  }
+  headers.set('Content-Type', 'application/json')
+  if (!headers.has('Accept')) headers.set('Accept', 'application/json')
+  // A headers function that answered after the timeout must not send anything: the caller was
+  // told TIMEOUT, may have retried, and a public token must reach the gateway once.
+  if (signal.aborted) throw signal.reason
+
+  // Called detached, so that a `window.fetch` passed in is never called with another `this`.
+  const fetchGateway = config.fetch ?? fetch
+  const response = await fetchGateway(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+    credentials: config.credentials,
+    signal,
+  }).catch(
+    failWith(
+      'NETWORK_ERROR',
+      process.env.NODE_ENV !== 'production' &&
+        `POST ${url} failed before the gateway answered (offline, DNS, CORS or a blocked request); see \`cause\`.`,
+    ),
+  )
+  const text = await Promise.resolve(response)
+    .then((answer) => answer.text())
+    .catch(
+      failWith(
+        'NETWORK_ERROR',
+        process.env.NODE_ENV !== 'production' &&
+          `The answer to POST ${url} could not be read: it broke off, or a custom \`fetch\` did not resolve ` +
+            'with a Response. See `cause`.',
+      ),
+    )
+  const receivedAt = Date.now()
+  // Cross-origin, the browser reads `Date` only when the gateway lists it in Access-Control-Expose-Headers.
+  const serverDate = Date.parse(response.headers.get('date') ?? '')
 
   const { status } = response
   const secrets: string[] = []
@@ -131,24 +176,24 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
   // JSON.parse makes its objects in this realm, so instanceof is exact here.
   const isObject = json instanceof Object && !Array.isArray(json)
   if (!response.ok) {
+    const { error_type, error_code, error_message, display_message, request_id } = isObject ? answer : {}
     if (
-      isObject &&
-      isString(answer.error_type) &&
-      isString(answer.error_code) &&
-      isString(answer.error_message) &&
-      answer.error_type &&
-      answer.error_code &&
-      isOptionalString(answer.display_message) &&
-      isOptionalString(answer.request_id)
+      isString(error_type) &&
+      isString(error_code) &&
+      isString(error_message) &&
+      error_type &&
+      error_code &&
+      isOptionalString(display_message) &&
+      isOptionalString(request_id)
     ) {
       const clean = (value: unknown) => (isString(value) ? redact(value, secrets) : undefined)
       throw new PlaidGatewayError({
         status,
-        errorType: clean(answer.error_type)!,
-        errorCode: clean(answer.error_code)!,
-        errorMessage: clean(answer.error_message)!,
-        displayMessage: clean(answer.display_message),
-        requestId: clean(answer.request_id),
+        errorType: redact(error_type, secrets),
+        errorCode: redact(error_code, secrets),
+        errorMessage: redact(error_message, secrets),
+        displayMessage: clean(display_message),
+        requestId: clean(request_id),
       })
     }
     throw gatewayError(
@@ -167,7 +212,14 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
       status,
     )
   }
-  return { json: answer, status, secrets, url }
+  return {
+    json: answer,
+    status,
+    secrets,
+    url,
+    receivedAt,
+    serverDate: Number.isNaN(serverDate) ? undefined : serverDate,
+  }
 }
 
 /**
@@ -201,19 +253,16 @@ async function postJson(config: ResolvedGatewayConfig, operation: Operation, bod
    */
   try {
     return await new Promise<Answer>((resolve, reject) => {
-      timer = setTimeout(
-        () => {
-          reject(
-            gatewayError(
-              'TIMEOUT',
-              process.env.NODE_ENV !== 'production' &&
-                `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
-            ),
-          )
-          controller.abort()
-        },
-        Math.min(timeoutMs, MAX_TIMER_MS),
-      )
+      timer = startTimer(() => {
+        reject(
+          gatewayError(
+            'TIMEOUT',
+            process.env.NODE_ENV !== 'production' &&
+              `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
+          ),
+        )
+        controller.abort()
+      }, timeoutMs)
       send(config, url, body, controller.signal).then(resolve, reject)
     })
   } finally {
@@ -273,18 +322,37 @@ export interface UpdateModeToken {
   token: string
   /** When the gateway said it expires; `undefined` when it did not say. */
   expiration: Date | undefined
-  /** When the package stops handing it out (the gateway's expiration, or an assumed lifetime). */
+  /** When it expires by this browser's clock: the package stops handing it out then. */
   expiresAt: number
-  /** When a mounted hook starts fetching its replacement. */
+  /** When a mounted hook starts fetching its replacement, by this browser's clock. */
   refreshAt: number
   requestId?: string
 }
 
+/* The Date header counts whole seconds, so the gateway's clock may be up to this much later than it says. */
+const DATE_RESOLUTION_MS = 1000
+
+/**
+ * When a token expires by this browser's clock. A browser's clock can be off by any amount, so
+ * the lifetime is judged by the gateway's: `expiration` minus the answer's `Date`, counted from
+ * when the answer arrived. Without a readable `Date`, the browser's clock is all there is.
+ */
+function localExpiry(answer: Answer, expiration: number): number {
+  const { serverDate, receivedAt } = answer
+  return serverDate === undefined ? expiration : receivedAt + (expiration - serverDate - DATE_RESOLUTION_MS)
+}
+
+/**
+ * Asks the gateway for an update-mode token. A token that has already expired when it arrives
+ * is returned as it is (its `expiresAt` in the past), so that the token source can ask once more;
+ * on that `lastTry` it is the gateway's fault, INVALID_RESPONSE.
+ */
 export async function createUpdateModeToken(
   config: ResolvedGatewayConfig,
   tokenType: 'link_token' | 'public_token',
   itemId: string,
   accountSelectionEnabled: boolean,
+  lastTry: boolean,
 ): Promise<UpdateModeToken> {
   checkId(
     itemId,
@@ -302,15 +370,15 @@ export async function createUpdateModeToken(
   const expiration = parseExpiration(
     isLinkToken ? requireString(answer, 'expiration', parseExpiration) : readString(answer, 'expiration'),
   )
-  const now = Date.now()
-  const expiresAt = expiration ? expiration.getTime() : now + 30 * 60_000
-  if (expiresAt <= now) {
-    // Handing it out would fail in Link, and fetching again at once could loop.
+  const { receivedAt } = answer
+  const expiresAt = expiration ? localExpiry(answer, expiration.getTime()) : receivedAt + 30 * 60_000
+  if (lastTry && expiresAt <= receivedAt) {
     throw gatewayError(
       'INVALID_RESPONSE',
       process.env.NODE_ENV !== 'production' &&
-        `The gateway's answer to POST ${answer.url} holds a token that expired at ${new Date(expiresAt).toISOString()}; ` +
-          "check the gateway's clock and that it passes on Plaid's expiration unchanged.",
+        `The gateway answered POST ${answer.url} twice with a token that had already expired ` +
+          `(at ${expiration?.toISOString()}, by the gateway's own Date header when it sends one); check that it ` +
+          "passes on Plaid's expiration unchanged.",
       answer.status,
     )
   }
@@ -319,7 +387,7 @@ export async function createUpdateModeToken(
     token,
     expiration,
     expiresAt,
-    refreshAt: expiresAt - Math.min(5 * 60_000, (expiresAt - now) / 2),
+    refreshAt: expiresAt - Math.min(5 * 60_000, (expiresAt - receivedAt) / 2),
   }
   const requestId = readString(answer, 'request_id')
   if (requestId !== undefined) result.requestId = requestId

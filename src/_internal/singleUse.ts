@@ -2,11 +2,10 @@
  * Page-wide bookkeeping for work that must happen once: a public token may be exchanged only
  * once, and a token refresh asked for by many hooks at the same moment is one request.
  * SWR's own dedup covers mounts within its interval, not forced revalidation, and its mutation
- * hook is per component, so this has to live outside both.
+ * hook is per component, so this has to live outside both, once per page (see page.ts).
  */
 import type { ExchangeResult } from '../types'
-
-const exchanges = /* @__PURE__ */ new Map<string, Promise<ExchangeResult>>()
+import { pageSlot } from './page'
 
 /**
  * Runs `send` for a public token unless the same token is in flight (that promise is shared) or
@@ -14,6 +13,7 @@ const exchanges = /* @__PURE__ */ new Map<string, Promise<ExchangeResult>>()
  * retried.
  */
 export function exchangeOnce(publicToken: string, send: () => Promise<ExchangeResult>): Promise<ExchangeResult> {
+  const exchanges = pageSlot('exchanges', () => new Map<string, Promise<ExchangeResult>>())
   const known = exchanges.get(publicToken)
   if (known) return known
   const request = send().catch((error: unknown) => {
@@ -24,22 +24,25 @@ export function exchangeOnce(publicToken: string, send: () => Promise<ExchangeRe
   return request
 }
 
-/*
- * Keyed by the SWR cache as well, so that separate caches (one per test or story, or an app's
- * nested SWRConfig providers) never join each other's requests.
+/**
+ * A map per SWR cache, so that separate caches (one per test or story, or an app's nested
+ * SWRConfig providers) never see each other's entries.
  */
-const inFlight = /* @__PURE__ */ new WeakMap<object, Map<string, Promise<unknown>>>()
+export function perCache<T>(name: string, cache: object): Map<string, T> {
+  const caches = pageSlot(name, () => new WeakMap<object, Map<string, T>>())
+  let entries = caches.get(cache)
+  if (!entries) caches.set(cache, (entries = new Map()))
+  return entries
+}
 
 /** Shares one running `load` among callers with the same cache and key; the next call after it settles starts anew. */
 export function shareInFlight<T>(cache: object, key: string, load: () => Promise<T>): Promise<T> {
-  let running = inFlight.get(cache)
-  if (!running) inFlight.set(cache, (running = new Map()))
+  const running = perCache<Promise<T>>('inFlight', cache)
   const known = running.get(key)
-  if (known) return known as Promise<T>
-  const requests = running
+  if (known) return known
   const request = load().finally(() => {
-    requests.delete(key)
+    running.delete(key)
   })
-  requests.set(key, request)
+  running.set(key, request)
   return request
 }

@@ -6,8 +6,10 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react'
 import useSWR, { unstable_serialize, useSWRConfig, type SWRConfiguration } from 'swr'
 import { gatewayError, type PlaidGatewayError } from '../PlaidGatewayError'
 import { useGatewayConfig } from './config'
-import { MAX_TIMER_MS, createUpdateModeToken, endpointUrl, type UpdateModeToken } from './request'
+import { createUpdateModeToken, endpointUrl, type UpdateModeToken } from './request'
 import { shareInFlight } from './singleUse'
+import { startTimer } from './timer'
+import { expiredRetryDelay, nextAllowedAt, noteRequest, replacementAt } from './tokenSchedule'
 import { useLatest } from './useLatest'
 import type { UpdateModeTokenType, UseUpdateModeTokenOptions, UseUpdateModeTokenResult } from '../types'
 
@@ -76,60 +78,67 @@ export function useTokenSource(
   const invalid = useMemo(() => inputError(itemId, tokenType), [itemId, tokenType])
   const url = endpointUrl(config, tokenType === 'public_token' ? 'publicTokenCreate' : 'linkTokenCreate')
   // The key of this Item's token whether or not the hook is enabled; `null` without a valid Item.
-  const fullKey: TokenKey | null =
-    !invalid && itemId
-      ? [
-          '@utdk/plaid-react/update-mode-token',
-          url,
-          tokenType,
-          itemId,
-          tokenType === 'link_token' && accountSelectionEnabled,
-        ]
-      : null
+  const selection = tokenType === 'link_token' && accountSelectionEnabled
+  const fullKey = useMemo(
+    (): TokenKey | null =>
+      !invalid && itemId ? ['@utdk/plaid-react/update-mode-token', url, tokenType, itemId, selection] : null,
+    [invalid, itemId, url, tokenType, selection],
+  )
   const key = enabled ? fullKey : null
   const keysRef = useLatest({ key, fullKey, invalid })
 
   const { cache, mutate: mutateGlobal } = useSWRConfig()
   const load = useCallback(
-    (k: TokenKey) =>
-      shareInFlight(cache, JSON.stringify(k), () => createUpdateModeToken(configRef.current, k[2], k[3], k[4])),
+    (k: TokenKey) => {
+      const id = JSON.stringify(k)
+      const create = (lastTry: boolean) => {
+        noteRequest(cache, id)
+        return createUpdateModeToken(configRef.current, k[2], k[3], k[4], lastTry)
+      }
+      return shareInFlight(cache, id, async () => {
+        const first = await create(false)
+        if (first.expiresAt > Date.now()) return first
+        // Already expired on arrival (a gateway's clock or cache at fault): not an error the
+        // person has to clear, so ask once more, a little later.
+        await new Promise((resolve) => setTimeout(resolve, expiredRetryDelay(cache, id)))
+        return create(true)
+      })
+    },
     [cache, configRef],
   )
   const { data, error, isValidating, mutate } = useSWR(key, load, TOKEN_SWR_OPTIONS)
 
-  // Re-render when the token expires, and fetch its replacement a little before. A refresh that
-  // fails is tried again with a growing pause (5 s, 10 s, … at most a minute) until the token
-  // expires; after that the error stands until `refresh()` or a new mount.
+  // Re-render when the token expires, and fetch its replacement before (see tokenSchedule).
   const [, expired] = useReducer((n: number) => n + 1, 0)
   const failedRefreshes = useRef({ data: undefined as UpdateModeToken | undefined, count: 0 })
   useEffect(() => {
-    if (!data) return
-    const now = Date.now()
+    if (!data || !key) return
+    const id = JSON.stringify(key)
     const failures = failedRefreshes.current
     if (failures.data !== data) {
       failures.data = data
       failures.count = 0
     }
-    const retrying = error !== undefined && now >= data.refreshAt
-    const refreshAt = retrying ? now + Math.min(60_000, 5_000 * 2 ** failures.count) : data.refreshAt
-    // No retry is scheduled past the token's expiry; by then the error stands.
-    const refreshTimer =
-      retrying && refreshAt >= data.expiresAt
-        ? undefined
-        : setTimeout(
-            () => {
-              if (retrying) failures.count += 1
-              void mutate()
-            },
-            Math.min(Math.max(0, refreshAt - now), MAX_TIMER_MS),
-          )
-    const expiryTimer =
-      data.expiresAt - now < MAX_TIMER_MS ? setTimeout(expired, Math.max(0, data.expiresAt - now)) : undefined
+    const retrying = error !== undefined
+    let refreshTimer: ReturnType<typeof setTimeout> | undefined
+    const arm = (at: number) => {
+      refreshTimer = startTimer(() => {
+        // Another hook for this key may have replaced the token, or used up the minute's requests.
+        if (cache.get(unstable_serialize(key))?.data !== data) return
+        const allowedAt = nextAllowedAt(cache, id)
+        if (allowedAt > Date.now()) return arm(allowedAt)
+        if (retrying) failures.count += 1
+        void mutate()
+      }, at - Date.now())
+    }
+    const at = replacementAt(data, error, failures.count, Date.now())
+    if (at !== undefined) arm(Math.max(at, nextAllowedAt(cache, id)))
+    const expiryTimer = startTimer(expired, data.expiresAt - Date.now())
     return () => {
       clearTimeout(refreshTimer)
       clearTimeout(expiryTimer)
     }
-  }, [data, error, mutate])
+  }, [data, error, mutate, cache, key])
 
   const refresh = useCallback(async (): Promise<string | undefined> => {
     if (!keysRef.current.key) return undefined
