@@ -10,7 +10,7 @@ import {
 } from '../src'
 import { HOUR, fakeGateway, json, linkTokenAnswer, plaidError, type Responder } from './helpers/gateway'
 import { LINK_SCRIPT, exitMetadata, installPlaid, linkScripts, removePlaid, successMetadata } from './helpers/plaidLink'
-import { createWrapper } from './helpers/render'
+import { advance, createWrapper, useFakeClock } from './helpers/render'
 
 /** A gateway that mints link-token-1, link-token-2, … and records each request. */
 function tokenGateway(expiresInMs = 4 * HOUR) {
@@ -364,6 +364,72 @@ describe('the Link script', () => {
     expect(error.errorType).toBe('LINK_ERROR')
     expect(error.status).toBeUndefined()
     expect(linkScripts()).toHaveLength(0)
+  })
+})
+
+describe('script timeouts, each caller its own', () => {
+  beforeEach(() => {
+    useFakeClock()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  test('scriptTimeoutMs: Infinity waits for the script as long as it takes', async () => {
+    const { button } = setup({ scriptTimeoutMs: Infinity })
+    fireEvent.click(button())
+    await advance(HOUR)
+    expect(button()).toHaveAttribute('data-state', 'loading')
+    const { handlers } = installPlaid()
+    act(() => {
+      linkScripts()[0]!.dispatchEvent(new Event('load'))
+    })
+    await advance(0)
+    expect(button()).toHaveAttribute('data-state', 'open')
+    expect(handlers[0]!.open).toHaveBeenCalledTimes(1)
+  })
+
+  test('a caller asking for 60 s is not failed by one that joined the load with 20 ms', async () => {
+    const gateway = tokenGateway()
+    render(
+      <>
+        <LinkRepairButton itemId="item-1" scriptTimeoutMs={20}>
+          Short
+        </LinkRepairButton>
+        <LinkRepairButton itemId="item-2" scriptTimeoutMs={60_000}>
+          Long
+        </LinkRepairButton>
+      </>,
+      { wrapper: createWrapper({ provider: { fetch: gateway.fetch } }) },
+    )
+    fireEvent.click(screen.getByRole('button', { name: 'Short' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Long' }))
+    expect(linkScripts()).toHaveLength(1)
+    await advance(30)
+    expect(screen.getByRole('button', { name: 'Short' })).toHaveAttribute('data-state', 'error')
+    expect(screen.getByRole('button', { name: 'Long' })).toHaveAttribute('data-state', 'loading')
+    // The script is still wanted, so it stays on the page.
+    expect(linkScripts()).toHaveLength(1)
+    await advance(10_000)
+    const { handlers } = installPlaid()
+    act(() => {
+      linkScripts()[0]!.dispatchEvent(new Event('load'))
+    })
+    await advance(0)
+    expect(screen.getByRole('button', { name: 'Long' })).toHaveAttribute('data-state', 'open')
+    expect(handlers.map((h) => h.options.token)).toEqual(['link-token-2'])
+  })
+
+  test('when the last caller gives up, the script is abandoned and the next click adds a fresh one', async () => {
+    const { button } = setup({ scriptTimeoutMs: 1000 })
+    fireEvent.click(button())
+    const first = linkScripts()[0]
+    await advance(1000)
+    expect(button()).toHaveAttribute('data-state', 'error')
+    expect(linkScripts()).toHaveLength(0)
+    fireEvent.click(button())
+    expect(linkScripts()).toHaveLength(1)
+    expect(linkScripts()[0]).not.toBe(first)
   })
 })
 

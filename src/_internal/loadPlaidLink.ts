@@ -1,14 +1,23 @@
 /*
- * Loads Plaid Link's script once for the whole page, however many buttons ask. A failure is
- * forgotten, so the next click tries again with a fresh script element.
+ * Loads Plaid Link's script once for the whole page (see page.ts), however many buttons ask and
+ * however many copies of the package the page holds. Every caller waits as long as its own
+ * timeout says, not as long as the caller that started the load. A failure is forgotten, so the
+ * next click tries again with a fresh script element.
  */
-import { PlaidGatewayError } from '../PlaidGatewayError'
+import { PlaidGatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
 import type { PlaidLinkFactory } from '../linkTypes'
+import { pageSlot } from './page'
+import { startTimer } from './timer'
 
-const SCRIPT_URL = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
+export const SCRIPT_URL = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
 const MARK = 'data-plaid-react-link'
 
-let loading: Promise<PlaidLinkFactory> | undefined
+interface ScriptLoad {
+  script: HTMLScriptElement
+  done: Promise<PlaidLinkFactory>
+  /** Callers still waiting; when the last one gives up, the load is abandoned. */
+  waiting: number
+}
 
 /** `window.Plaid` when the page has Link already; call it from events and effects only. */
 export function linkOnPage(): PlaidLinkFactory | undefined {
@@ -16,55 +25,91 @@ export function linkOnPage(): PlaidLinkFactory | undefined {
   return typeof plaid?.create === 'function' ? plaid : undefined
 }
 
-/** Resolves with `window.Plaid`, adding Plaid's script to the page when it is not there yet. */
-export function loadPlaidLink(timeoutMs: number): Promise<PlaidLinkFactory> {
+function linkError(errorCode: PlaidGatewayErrorCode, explanation: string | false): PlaidGatewayError {
+  return new PlaidGatewayError({ errorType: 'LINK_ERROR', errorCode, errorMessage: explanation || errorCode })
+}
+
+const scriptState = () => pageSlot('linkScript', () => ({ current: undefined as ScriptLoad | undefined }))
+
+/* Ends a load: its element goes, so the next attempt adds a fresh one instead of waiting on a dead one. */
+function forget(load: ScriptLoad): void {
+  const state = scriptState()
+  if (state.current === load) state.current = undefined
+  load.script.remove()
+}
+
+function startLoad(nonce: string | undefined): ScriptLoad {
+  const script = document.createElement('script')
+  const done = new Promise<PlaidLinkFactory>((resolve, reject) => {
+    script.addEventListener('load', () => {
+      const plaid = linkOnPage()
+      if (plaid) return resolve(plaid)
+      reject(
+        linkError(
+          'LINK_SCRIPT_FAILED',
+          process.env.NODE_ENV !== 'production' &&
+            `Plaid Link's script loaded from ${SCRIPT_URL} but did not define window.Plaid.`,
+        ),
+      )
+    })
+    script.addEventListener('error', () =>
+      reject(
+        linkError(
+          'LINK_SCRIPT_FAILED',
+          process.env.NODE_ENV !== 'production' &&
+            `Plaid Link's script could not be loaded from ${SCRIPT_URL} (offline, blocked by an extension, ` +
+              "or not allowed by the page's Content-Security-Policy script-src; pass cspNonce for a nonce-based policy).",
+        ),
+      ),
+    )
+  })
+  const load: ScriptLoad = { script, done, waiting: 0 }
+  done.catch(() => forget(load))
+  script.src = SCRIPT_URL
+  script.async = true
+  if (nonce) script.nonce = nonce
+  script.setAttribute(MARK, '')
+  document.head.appendChild(script)
+  return load
+}
+
+/**
+ * Resolves with `window.Plaid`, adding Plaid's script to the page when it is not there yet.
+ * Rejects with LINK_SCRIPT_FAILED, or LINK_SCRIPT_TIMEOUT after this caller's `timeoutMs`.
+ */
+export function loadPlaidLink(timeoutMs: number, nonce?: string): Promise<PlaidLinkFactory> {
   const present = linkOnPage()
   if (present) return Promise.resolve(present)
-  return (loading ??= new Promise<PlaidLinkFactory>((resolve, reject) => {
-    // Our own tag, still loading from an earlier attempt, is waited for. A tag the app added
-    // itself is not: it may have failed already, and then no event would ever come.
-    const existing = document.querySelector<HTMLScriptElement>(`script[${MARK}]`)
-    const script = existing ?? document.createElement('script')
-    // `step`: 0 the script loaded, 1 it failed, 2 it did not arrive in time.
-    const settle = (step: number) => {
+  const state = scriptState()
+  // A load whose element left the page (removed by the app, say) will never settle.
+  if (!state.current?.script.isConnected) state.current = startLoad(nonce)
+  const load = state.current
+  load.waiting += 1
+  return new Promise<PlaidLinkFactory>((resolve, reject) => {
+    let waiting = true
+    /* This caller stops waiting, once: by the load settling or by its own timeout. */
+    const leave = () => {
+      if (!waiting) return false
+      waiting = false
       clearTimeout(timer)
-      script.removeEventListener('load', onLoad)
-      script.removeEventListener('error', onError)
-      const plaid = linkOnPage()
-      if (step === 0 && plaid) return resolve(plaid)
-      // Our element goes, so the next attempt adds a fresh one instead of waiting on a dead one.
-      script.remove()
-      const errorCode = step === 2 ? 'LINK_SCRIPT_TIMEOUT' : 'LINK_SCRIPT_FAILED'
+      load.waiting -= 1
+      return true
+    }
+    const timer = startTimer(() => {
+      if (!leave()) return
       reject(
-        new PlaidGatewayError({
-          errorType: 'LINK_ERROR',
-          errorCode,
-          errorMessage:
-            (process.env.NODE_ENV !== 'production' &&
-              [
-                `Plaid Link's script loaded from ${SCRIPT_URL} but did not define window.Plaid.`,
-                `Plaid Link's script could not be loaded from ${SCRIPT_URL} (offline, blocked by an extension, ` +
-                  "or not allowed by the page's Content-Security-Policy script-src).",
-                `Plaid Link's script did not arrive from ${SCRIPT_URL} within ${timeoutMs} ms.`,
-              ][step]) ||
-            errorCode,
-        }),
+        linkError(
+          'LINK_SCRIPT_TIMEOUT',
+          process.env.NODE_ENV !== 'production' &&
+            `Plaid Link's script did not arrive from ${SCRIPT_URL} within ${timeoutMs} ms (scriptTimeoutMs).`,
+        ),
       )
-    }
-    const onLoad = () => settle(0)
-    const onError = () => settle(1)
-    const timer = setTimeout(settle, timeoutMs, 2)
-    script.addEventListener('load', onLoad)
-    script.addEventListener('error', onError)
-    if (!existing) {
-      script.src = SCRIPT_URL
-      script.async = true
-      script.setAttribute(MARK, '')
-      document.head.appendChild(script)
-    }
-  }).finally(() => {
-    // Once settled, window.Plaid is the record of success; a failure is forgotten so the next
-    // attempt starts afresh.
-    loading = undefined
-  }))
+      // Nobody else waits for it: it counts as failed, and the next attempt starts afresh.
+      if (load.waiting === 0) forget(load)
+    }, timeoutMs)
+    load.done.then(
+      (plaid) => leave() && resolve(plaid),
+      (error: unknown) => leave() && reject(error),
+    )
+  })
 }
