@@ -64,23 +64,29 @@ export class PlaidGatewayError extends Error {
 
   constructor(init: PlaidGatewayErrorInit, options?: { cause?: unknown }) {
     super(init.errorMessage, options)
-    // Assigned in one go (the fields above are declarations only) to keep the class small; the
-    // optional fields are listed first so that every instance has all of them.
-    Object.defineProperty(
-      Object.assign(this, {
-        status: undefined,
-        requestId: undefined,
-        ...init,
-        name: 'PlaidGatewayError',
-        displayMessage: init.displayMessage ?? null,
-      }),
-      BRAND,
-      { value: true },
-    )
+    // Only the contract's fields are taken from `init`, so that it cannot set `stack`, `message`
+    // or anything else. Every instance has all of them, the optional ones included.
+    Object.assign(this, {
+      name: 'PlaidGatewayError',
+      status: init.status,
+      errorType: init.errorType,
+      errorCode: init.errorCode,
+      errorMessage: init.errorMessage,
+      displayMessage: init.displayMessage ?? null,
+      requestId: init.requestId,
+    })
+    Object.defineProperty(this, BRAND, { value: true })
   }
 
+  /*
+   * The brand answers for PlaidGatewayError itself, from any copy. A subclass is the app's own
+   * and exists once, so it gets the ordinary prototype check: a plain PlaidGatewayError is not
+   * an instance of it.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return (value as Record<symbol, unknown> | null)?.[BRAND] === true
+    return this === PlaidGatewayError
+      ? (value as Record<symbol, unknown> | null)?.[BRAND] === true
+      : Function.prototype[Symbol.hasInstance].call(this, value)
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import { GatewayContext, useGatewayConfig } from './_internal/config'
+import { gatewayContext, useGatewayConfig } from './_internal/config'
 import type { PlaidGatewayConfig } from './types'
 
 export interface PlaidGatewayProviderProps extends PlaidGatewayConfig {
@@ -19,5 +19,6 @@ export interface PlaidGatewayProviderProps extends PlaidGatewayConfig {
  * ```
  */
 export function PlaidGatewayProvider({ children, ...config }: PlaidGatewayProviderProps) {
-  return <GatewayContext.Provider value={useGatewayConfig(config)}>{children}</GatewayContext.Provider>
+  const { Provider } = gatewayContext()
+  return <Provider value={useGatewayConfig(config)}>{children}</Provider>
 }

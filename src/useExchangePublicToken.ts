@@ -2,7 +2,7 @@ import { useCallback, useContext, useRef } from 'react'
 import useSWRMutation from 'swr/mutation'
 import type { PlaidGatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { GatewayContext, layer } from './_internal/config'
+import { gatewayContext, layer } from './_internal/config'
 import { exchangePublicToken } from './_internal/request'
 import { exchangeOnce } from './_internal/singleUse'
 import { useLatest } from './_internal/useLatest'
@@ -28,7 +28,7 @@ const awaitRequest = (_key: unknown, { arg }: { arg: Promise<ExchangeResult> }) 
 export function useExchangePublicToken(options: UseExchangePublicTokenOptions = {}): UseExchangePublicTokenResult {
   // Resolved when exchange() runs rather than memoized: only a request reads it, and the newest
   // provider and options then apply without giving exchange a new identity.
-  const providerRef = useLatest(useContext(GatewayContext))
+  const providerRef = useLatest(useContext(gatewayContext()))
   const optionsRef = useLatest(options)
   // Requests whose callbacks this hook has already run, so joined and repeated calls run them once.
   const reported = useRef(new WeakSet<Promise<ExchangeResult>>())

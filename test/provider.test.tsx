@@ -2,7 +2,7 @@
  * PlaidGatewayProvider: every field applies to the hooks below it, a hook's own option wins,
  * and nested providers override only what they set.
  */
-import { act, renderHook, waitFor } from '@testing-library/react'
+import { act, render, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { SWRConfig } from 'swr'
 import {
@@ -279,4 +279,65 @@ test('an update-mode token takes every field from the provider', async () => {
   expect(sent?.headers.get('authorization')).toBe('Bearer session')
   expect(sent?.credentials).toBe('include')
   expect(sent?.body).toStrictEqual({ item_id: 'item-q' })
+})
+
+describe('inline functions cost nothing', () => {
+  // The app re-renders (a clock, a form) with new inline functions each time; the subtree below
+  // the provider is a stable element, so only a changed context value would re-render it.
+  function setup() {
+    const gateway = fakeGateway(ok)
+    const renders = { count: 0 }
+    let exchange: (token: string) => Promise<unknown> = async () => undefined
+    function Consumer() {
+      renders.count += 1
+      exchange = useExchangePublicToken().exchange
+      useUpdateModeToken(null)
+      return null
+    }
+    const consumer = <Consumer />
+    const cache = new Map()
+    const swr = { provider: () => cache }
+    function App({ tick }: { tick: number }) {
+      return (
+        <SWRConfig value={swr}>
+          <PlaidGatewayProvider
+            headers={() => ({ 'X-Tick': String(tick) })}
+            fetch={(input, init) => gateway.fetch(input, init)}
+          >
+            {consumer}
+          </PlaidGatewayProvider>
+        </SWRConfig>
+      )
+    }
+    return { App, gateway, renders, exchange: (token: string) => exchange(token) }
+  }
+
+  test('an inline headers function and fetch do not re-render the hooks below; the newest are used', async () => {
+    const { App, gateway, renders, exchange } = setup()
+    const view = render(<App tick={1} />)
+    const rendersAfterMount = renders.count
+    for (let tick = 2; tick <= 5; tick++) view.rerender(<App tick={tick} />)
+    expect(renders.count).toBe(rendersAfterMount)
+    await act(async () => {
+      await exchange(uniqueToken())
+    })
+    expect(gateway.requests).toHaveLength(1)
+    expect(gateway.requests[0]?.headers.get('x-tick')).toBe('5')
+  })
+
+  test('a window.fetch passed in is still called detached', async () => {
+    const calls: unknown[] = []
+    const strictFetch = function (this: unknown) {
+      calls.push(this)
+      return Promise.resolve(json({ item_id: 'item-detached' }))
+    } as unknown as typeof fetch
+    const { result } = renderHook(() => useExchangePublicToken(), {
+      wrapper: nested({ fetch: strictFetch, headers: () => ({}) }),
+    })
+    await act(async () => {
+      await result.current.exchange(uniqueToken())
+    })
+    expect(result.current.data?.itemId).toBe('item-detached')
+    expect(calls).toEqual([undefined])
+  })
 })

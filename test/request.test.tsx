@@ -439,4 +439,37 @@ describe('PlaidGatewayError', () => {
     expect(new Error('x') instanceof PlaidGatewayError).toBe(false)
     expect({ errorCode: 'HTTP_ERROR' } instanceof PlaidGatewayError).toBe(false)
   })
+
+  const init = {
+    status: 400,
+    errorType: 'ITEM_ERROR',
+    errorCode: 'ITEM_LOGIN_REQUIRED',
+    errorMessage: 'login required',
+  }
+
+  test('a subclass narrows by its own prototype: a plain PlaidGatewayError is not one', () => {
+    class ReportedError extends PlaidGatewayError {}
+    const plain = new PlaidGatewayError(init)
+    const reported = new ReportedError(init)
+    expect(plain instanceof ReportedError).toBe(false)
+    expect(reported instanceof ReportedError).toBe(true)
+    expect(reported instanceof PlaidGatewayError).toBe(true)
+    expect(reported instanceof Error).toBe(true)
+  })
+
+  test('the init cannot overwrite stack, message or name', () => {
+    const error = new PlaidGatewayError({
+      ...init,
+      stack: 'forged stack',
+      message: 'forged message',
+      name: 'Forged',
+    } as typeof init)
+    expect(error.stack).not.toBe('forged stack')
+    expect(error.stack).toContain('login required')
+    expect(error.message).toBe('login required')
+    expect(error.name).toBe('PlaidGatewayError')
+    expect(Object.keys(error).sort()).toEqual(
+      ['displayMessage', 'errorCode', 'errorMessage', 'errorType', 'name', 'requestId', 'status'].sort(),
+    )
+  })
 })

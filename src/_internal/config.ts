@@ -1,5 +1,7 @@
-import { createContext, useContext, useMemo } from 'react'
+import { createContext, useContext, useMemo, type Context } from 'react'
 import type { PlaidGatewayConfig, PlaidGatewayPaths } from '../types'
+import { pageSlot } from './page'
+import { useLatest } from './useLatest'
 
 /** Every gateway setting, with the paths flattened in and the defaults filled in. */
 export interface ResolvedGatewayConfig extends Required<PlaidGatewayPaths> {
@@ -25,8 +27,12 @@ const DEFAULTS: ResolvedGatewayConfig = {
 
 const KEYS = /* @__PURE__ */ Object.keys(DEFAULTS) as Key[]
 
-/** What the nearest provider resolved; the defaults when there is none. */
-export const GatewayContext = /* @__PURE__ */ createContext(DEFAULTS)
+/**
+ * What the nearest provider resolved; the defaults when there is none. One context per page, so
+ * that a provider from one copy of the package (its CJS build, say) reaches the hooks of another.
+ */
+export const gatewayContext = (): Context<ResolvedGatewayConfig> =>
+  pageSlot('gatewayContext', () => createContext(DEFAULTS))
 
 /** `base` with every setting that `over` gives (its `paths` included) on top; `undefined` keeps the base's. */
 export function layer(base: ResolvedGatewayConfig, over: PlaidGatewayConfig): ResolvedGatewayConfig {
@@ -42,12 +48,34 @@ export const resolveConfig = (config: PlaidGatewayConfig) => layer(DEFAULTS, con
 
 /**
  * The nearest provider's configuration with `over` on top. The result keeps its identity while
- * no setting changes, so inline option objects cost nothing.
+ * no setting changes. A `headers` function and a `fetch` are called through the latest render's,
+ * so an inline `headers={() => …}` does not count as a change.
  */
 export function useGatewayConfig(over: PlaidGatewayConfig): ResolvedGatewayConfig {
-  const next = layer(useContext(GatewayContext), over)
-  // One dependency per setting, always in the same order; `next` is new on every render.
-  const deps = KEYS.map((key) => next[key])
-  // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/use-memo
-  return useMemo(() => next, deps)
+  const next = layer(useContext(gatewayContext()), over)
+  const latest = useLatest(next)
+  // One dependency per setting, always in the same order; for a function, only that it is one.
+  const deps = KEYS.map((key) => (typeof next[key] === 'function' ? Function : next[key]))
+  return useMemo(
+    () => ({
+      ...next,
+      // Each is read into a variable and called detached: a `window.fetch` called as a method of
+      // the config object would throw "Illegal invocation".
+      headers:
+        typeof next.headers === 'function'
+          ? () => {
+              const headers = latest.current.headers as () => HeadersInit | Promise<HeadersInit>
+              return headers()
+            }
+          : next.headers,
+      fetch:
+        next.fetch &&
+        ((input, init) => {
+          const fetchGateway = latest.current.fetch!
+          return fetchGateway(input, init)
+        }),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/use-memo
+    deps,
+  )
 }
