@@ -3,6 +3,7 @@ import { setupWorker } from 'msw/browser'
 import { mswLoader } from 'msw-storybook-addon/csf3'
 import { SWRConfig } from 'swr'
 import { installPlaidLinkSandbox, sandboxGateway } from '../src/testing'
+import { DEMO_ITEMS } from '../stories/support/demoItems'
 import '../stories/support/demo.css'
 
 /*
@@ -46,7 +47,7 @@ const preview: Preview = {
     layout: 'fullscreen',
     controls: { expanded: true },
     // The gateway every story talks to unless it sets its own handlers.
-    msw: { handlers: sandboxGateway() },
+    msw: { handlers: sandboxGateway({ items: DEMO_ITEMS }) },
     options: {
       storySort: { order: ['Introduction', 'Demo', 'Components', 'Hooks'] },
     },

@@ -3,7 +3,9 @@ import { HttpResponse, http } from 'msw'
 import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useExchangePublicToken } from '../src'
+import { DEMO_ITEMS } from './support/demoItems'
 import { ErrorStatus } from './support/ErrorStatus'
+import { expectErrorShown } from './support/expectError'
 import {
   sandboxErrors,
   sandboxGateway,
@@ -79,7 +81,7 @@ function ExchangeStatus({
 const meta = {
   title: 'Hooks/useExchangePublicToken',
   component: ExchangeDemo,
-  parameters: { msw: { handlers: sandboxGateway() } },
+  parameters: { msw: { handlers: sandboxGateway({ items: DEMO_ITEMS }) } },
 } satisfies Meta<typeof ExchangeDemo>
 
 export default meta
@@ -98,6 +100,8 @@ export const Idle: Story = {
 }
 
 export const Loading: Story = {
+  // No timeout, so that the story holds its state for as long as someone looks at it.
+  args: { timeoutMs: Infinity },
   parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
     const canvas = await clickExchange(canvasElement)
@@ -116,16 +120,16 @@ export const Success: Story = {
 export const PlaidError: Story = {
   parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.invalidPublicToken) } },
   play: async ({ canvasElement }) => {
-    const canvas = await clickExchange(canvasElement)
-    await expect(await canvas.findByText('INVALID_PUBLIC_TOKEN', {}, { timeout: 3000 })).toBeVisible()
+    await clickExchange(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'INVALID_PUBLIC_TOKEN' })
   },
 }
 
 export const HtmlErrorPage: Story = {
   parameters: { msw: { handlers: sandboxHtmlError() } },
   play: async ({ canvasElement }) => {
-    const canvas = await clickExchange(canvasElement)
-    await expect(await canvas.findByText('HTTP_ERROR', {}, { timeout: 3000 })).toBeVisible()
+    await clickExchange(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'HTTP_ERROR' })
   },
 }
 
@@ -133,8 +137,8 @@ export const Timeout: Story = {
   args: { timeoutMs: 1500 },
   parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
-    const canvas = await clickExchange(canvasElement)
-    await expect(await canvas.findByText('TIMEOUT', {}, { timeout: 4000 })).toBeVisible()
+    await clickExchange(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'TIMEOUT' })
   },
 }
 
@@ -143,7 +147,7 @@ export const InvalidInput: Story = {
     const canvas = within(canvasElement)
     await userEvent.clear(canvas.getByRole('textbox', { name: 'Public token' }))
     await clickExchange(canvasElement)
-    await expect(await canvas.findByText('INVALID_INPUT')).toBeVisible()
+    await expectErrorShown(canvasElement, { code: 'INVALID_INPUT' })
   },
 }
 
@@ -161,8 +165,8 @@ export const NetworkError: Story = {
   name: 'Network error (offline)',
   parameters: { msw: { handlers: [http.post('/api/plaid/*', () => HttpResponse.error())] } },
   play: async ({ canvasElement }) => {
-    const canvas = await clickExchange(canvasElement)
-    await expect(await canvas.findByText('NETWORK_ERROR', {}, { timeout: 3000 })).toBeVisible()
+    await clickExchange(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'NETWORK_ERROR' })
   },
 }
 
@@ -170,8 +174,9 @@ export const SecretOnClient: Story = {
   name: 'A Plaid secret configured in the browser',
   args: { headers: { 'PLAID-SECRET': 'this-belongs-on-the-server' } },
   play: async ({ canvasElement }) => {
-    const canvas = await clickExchange(canvasElement)
-    await expect(await canvas.findByText('SECRET_ON_CLIENT')).toBeVisible()
-    await expect(canvas.getByText(/belong on the gateway/)).toBeVisible()
+    await clickExchange(canvasElement)
+    const alert = await expectErrorShown(canvasElement, { code: 'SECRET_ON_CLIENT' })
+    // Kept in production builds too: it says where the secret belongs.
+    await expect(within(alert).getByText(/belong on the gateway/)).toBeVisible()
   },
 }

@@ -47,6 +47,8 @@ export const Idle: Story = {
 }
 
 export const Loading: Story = {
+  // No timeout, so that the story holds its state for as long as someone looks at it.
+  args: { timeoutMs: Infinity },
   parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
     const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
@@ -60,7 +62,9 @@ export const Open: Story = {
   play: async ({ canvasElement }) => {
     const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
     await userEvent.click(button)
-    await expect(await page(canvasElement).findByRole('dialog', {}, { timeout: 3000 })).toBeVisible()
+    // Update mode for this Item: Link shows the Item's own bank.
+    const dialog = await page(canvasElement).findByRole('dialog', { name: 'Connect Wells Fargo' }, { timeout: 3000 })
+    await expect(dialog).toBeVisible()
     await expect(button).toHaveAttribute('data-state', 'open')
   },
 }
@@ -248,7 +252,8 @@ export const AllStates: Story = {
       <div className="state-grid">
         {STATES.map((state) => (
           <div key={state.id} className="state-cell">
-            <LinkRepairButton itemId={state.id} className="state-btn">
+            {/* The hanging gateway never times out, so the gallery holds every state. */}
+            <LinkRepairButton itemId={state.id} className="state-btn" timeoutMs={Infinity}>
               {state.label}
             </LinkRepairButton>
           </div>

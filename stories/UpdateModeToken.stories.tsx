@@ -3,7 +3,9 @@ import { HttpResponse, http } from 'msw'
 import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useUpdateModeToken, type UpdateModeTokenType } from '../src'
+import { DEMO_ITEMS } from './support/demoItems'
 import { ErrorStatus } from './support/ErrorStatus'
+import { expectErrorShown } from './support/expectError'
 import {
   sandboxErrors,
   sandboxGateway,
@@ -78,7 +80,7 @@ const meta = {
   title: 'Hooks/useUpdateModeToken',
   component: UpdateModeDemo,
   args: { itemId: 'item-chase-checking' },
-  parameters: { msw: { handlers: sandboxGateway() } },
+  parameters: { msw: { handlers: sandboxGateway({ items: DEMO_ITEMS }) } },
 } satisfies Meta<typeof UpdateModeDemo>
 
 export default meta
@@ -97,6 +99,8 @@ export const Idle: Story = {
 }
 
 export const Loading: Story = {
+  // No timeout, so that the story holds its state for as long as someone looks at it.
+  args: { timeoutMs: Infinity },
   parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
     const canvas = await ask(canvasElement)
@@ -124,26 +128,27 @@ export const LegacyPublicToken: Story = {
 export const ItemNotFound: Story = {
   parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.itemNotFound) } },
   play: async ({ canvasElement }) => {
-    const canvas = await ask(canvasElement)
-    await expect(await canvas.findByText('ITEM_NOT_FOUND', {}, { timeout: 3000 })).toBeVisible()
+    await ask(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'ITEM_NOT_FOUND' })
   },
 }
 
 export const RateLimited: Story = {
   parameters: { msw: { handlers: sandboxGatewayError(sandboxErrors.rateLimit) } },
   play: async ({ canvasElement }) => {
-    const canvas = await ask(canvasElement)
-    await expect(
-      await canvas.findByText('Too many attempts. Please wait a moment and try again.', {}, { timeout: 3000 }),
-    ).toBeVisible()
+    await ask(canvasElement)
+    await expectErrorShown(canvasElement, {
+      code: 'RATE_LIMIT',
+      sentence: 'Too many attempts. Please wait a moment and try again.',
+    })
   },
 }
 
 export const GatewayDown: Story = {
   parameters: { msw: { handlers: sandboxHtmlError() } },
   play: async ({ canvasElement }) => {
-    const canvas = await ask(canvasElement)
-    await expect(await canvas.findByText('HTTP_ERROR', {}, { timeout: 3000 })).toBeVisible()
+    await ask(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'HTTP_ERROR' })
   },
 }
 
@@ -151,8 +156,8 @@ export const Timeout: Story = {
   args: { timeoutMs: 1500 },
   parameters: { msw: { handlers: sandboxSilentGateway() } },
   play: async ({ canvasElement }) => {
-    const canvas = await ask(canvasElement)
-    await expect(await canvas.findByText('TIMEOUT', {}, { timeout: 4000 })).toBeVisible()
+    await ask(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'TIMEOUT' })
   },
 }
 
@@ -162,7 +167,7 @@ export const InvalidResponse: Story = {
     msw: { handlers: [http.post('/api/plaid/link/token/create', () => HttpResponse.json({ link_token: 'link-x' }))] },
   },
   play: async ({ canvasElement }) => {
-    const canvas = await ask(canvasElement)
-    await expect(await canvas.findByText('INVALID_RESPONSE', {}, { timeout: 3000 })).toBeVisible()
+    await ask(canvasElement)
+    await expectErrorShown(canvasElement, { code: 'INVALID_RESPONSE' })
   },
 }

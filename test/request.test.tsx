@@ -6,6 +6,7 @@ import { act, renderHook, waitFor } from '@testing-library/react'
 import { PlaidGatewayError, useExchangePublicToken, useUpdateModeToken } from '../src'
 import {
   deafFetch,
+  deferred,
   fakeGateway,
   hangingFetch,
   json,
@@ -17,7 +18,7 @@ import {
   uniqueToken,
   type SentRequest,
 } from './helpers/gateway'
-import { createWrapper } from './helpers/render'
+import { advance, createWrapper, useFakeClock } from './helpers/render'
 import {
   exchangeOperation,
   expectedValue,
@@ -259,6 +260,31 @@ describe.each(operations)('errors: $name', (operation) => {
     const { error } = await operation.run({ fetch, timeoutMs: 40 })
     expectGatewayError(error, { errorCode: 'TIMEOUT', status: undefined })
   })
+})
+
+test('timeoutMs: Infinity waits as long as the gateway takes', async () => {
+  useFakeClock()
+  try {
+    const answer = deferred<Response>()
+    const gateway = fakeGateway(() => answer.promise)
+    const { result } = renderHook(() => useExchangePublicToken({ fetch: gateway.fetch, timeoutMs: Infinity }), {
+      wrapper: createWrapper(),
+    })
+    let settled: unknown = 'pending'
+    act(() => {
+      void result.current.exchange(uniqueToken()).then((value) => (settled = value))
+    })
+    await advance(24 * 60 * 60_000)
+    expect(result.current.isLoading).toBe(true)
+    expect(result.current.error).toBeUndefined()
+    await act(async () => {
+      answer.resolve(json({ item_id: 'item-late' }))
+    })
+    await advance(0)
+    expect(settled).toEqual({ itemId: 'item-late' })
+  } finally {
+    vi.useRealTimers()
+  }
 })
 
 describe('errors specific to the link token', () => {

@@ -122,6 +122,18 @@ describe('installPlaidLinkSandbox with LinkRepairButton', () => {
     expect(sent.map((r) => r.path)).toEqual(['/api/plaid/link/token/create'])
   })
 
+  test("in update mode Link shows the Item's own institution when the sandbox gateway knows it", async () => {
+    const wellsFargo = { name: 'Wells Fargo', institution_id: 'ins_127991' }
+    server.use(...sandboxGateway({ latencyMs: 0, items: [{ itemId: 'item-wells', institution: wellsFargo }] }))
+    const onSuccess = vi.fn()
+    render(<LinkRepairButton itemId="item-wells" onSuccess={onSuccess} />, { wrapper: createWrapper() })
+    fireEvent.click(screen.getByRole('button', { name: 'Reconnect account' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Connect Wells Fargo' })
+    expect(dialog).not.toHaveTextContent('First Platypus Bank')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+    expect(onSuccess).toHaveBeenCalledWith(expect.objectContaining({ institution: wellsFargo }))
+  })
+
   test('closing goes back to idle; ITEM_LOGIN_REQUIRED shows Link’s message', async () => {
     const { button, onExit } = renderButton()
     fireEvent.click(button)

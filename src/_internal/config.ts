@@ -1,5 +1,6 @@
 import { createContext, useContext, useMemo, type Context } from 'react'
 import type { PlaidGatewayConfig, PlaidGatewayPaths } from '../types'
+import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../wire'
 import { pageSlot } from './page'
 import { useLatest } from './useLatest'
 
@@ -15,14 +16,12 @@ export interface ResolvedGatewayConfig extends Required<PlaidGatewayPaths> {
 type Key = keyof ResolvedGatewayConfig
 
 const DEFAULTS: ResolvedGatewayConfig = {
-  baseUrl: '/api/plaid',
+  baseUrl: DEFAULT_BASE_URL,
   headers: undefined,
   credentials: 'same-origin',
   fetch: undefined,
   timeoutMs: 30_000,
-  exchange: '/item/public_token/exchange',
-  linkTokenCreate: '/link/token/create',
-  publicTokenCreate: '/item/public_token/create',
+  ...DEFAULT_PATHS,
 }
 
 const KEYS = /* @__PURE__ */ Object.keys(DEFAULTS) as Key[]

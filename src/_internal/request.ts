@@ -8,11 +8,12 @@
  * fix, and production bundles keep only the error code (see gatewayError).
  */
 import { PlaidGatewayError, gatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
-import type { ExchangeResult, PlaidGatewayPaths } from '../types'
+import type { ExchangeResult } from '../types'
+import type { RouteName } from '../wire'
 import type { ResolvedGatewayConfig } from './config'
 import { startTimer } from './timer'
 
-export type Operation = keyof PlaidGatewayPaths
+export type Operation = RouteName
 
 type Json = Record<string, unknown>
 
@@ -24,8 +25,8 @@ interface Answer {
   url: string
   /** When the answer arrived, by this browser's clock. */
   receivedAt: number
-  /** The gateway's clock when it answered (its `Date` header), when the browser could read it. */
-  serverDate: number | undefined
+  /** The answer's `Date` header: the gateway's clock when it answered, if the browser could read it. */
+  date: string | null
 }
 
 /* Plaid's access tokens look like `access-sandbox-<uuid>`; a string of that form is never passed on. */
@@ -58,29 +59,32 @@ const failWith =
   }
 
 /*
+ * Kept in every build, unlike the other messages: the contract wants it to say where the secret
+ * belongs.
+ */
+const secretRefused = (what: string) =>
+  gatewayError(
+    'SECRET_ON_CLIENT',
+    `${what} refused, nothing was sent: Plaid secrets belong on the gateway, not in the browser.`,
+  )
+
+/*
  * Plaid's API answers only requests that carry the secret, so a gateway URL on Plaid's own hosts
  * is a secret waiting to be put in the browser. A URL that cannot be parsed is left to fetch.
  */
-function isPlaidHost(url: string): boolean {
+function plaidHostOf(url: string): string | undefined {
   try {
     const { hostname } = new URL(url, globalThis.location?.href ?? 'http://localhost')
-    return hostname === 'plaid.com' || hostname.endsWith('.plaid.com')
+    return hostname === 'plaid.com' || hostname.endsWith('.plaid.com') ? hostname : undefined
   } catch {
-    return false
+    return undefined
   }
 }
 
 /** Sends the request and reads the answer; postJson bounds it in time. */
 async function send(config: ResolvedGatewayConfig, url: string, body: Json, signal: AbortSignal): Promise<Answer> {
-  // The messages about secrets are kept in every build: the contract wants them to say where the
-  // secret belongs.
-  if (isPlaidHost(url)) {
-    throw gatewayError(
-      'SECRET_ON_CLIENT',
-      `baseUrl ${url} is one of Plaid's own hosts, nothing was sent: calling Plaid needs the secret, which belongs on ` +
-        'the gateway. Point baseUrl at your own backend route, such as "/api/plaid".',
-    )
-  }
+  const plaidHost = plaidHostOf(url)
+  if (plaidHost) throw secretRefused(`baseUrl on Plaid's own host ${plaidHost}`)
   const init = await new Promise<HeadersInit | undefined>((resolve) =>
     resolve(typeof config.headers === 'function' ? config.headers() : config.headers),
   ).catch(
@@ -104,12 +108,7 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
   }
   // Headers.has ignores case.
   for (const name of ['PLAID-CLIENT-ID', 'PLAID-SECRET']) {
-    if (headers.has(name)) {
-      throw gatewayError(
-        'SECRET_ON_CLIENT',
-        `${name} header refused, nothing was sent: Plaid secrets belong on the gateway, not in the browser.`,
-      )
-    }
+    if (headers.has(name)) throw secretRefused(`${name} header`)
   }
   headers.set('Content-Type', 'application/json')
   if (!headers.has('Accept')) headers.set('Accept', 'application/json')
@@ -143,8 +142,6 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
       ),
     )
   const receivedAt = Date.now()
-  // Cross-origin, the browser reads `Date` only when the gateway lists it in Access-Control-Expose-Headers.
-  const serverDate = Date.parse(response.headers.get('date') ?? '')
 
   const { status } = response
   const secrets: string[] = []
@@ -212,14 +209,8 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
       status,
     )
   }
-  return {
-    json: answer,
-    status,
-    secrets,
-    url,
-    receivedAt,
-    serverDate: Number.isNaN(serverDate) ? undefined : serverDate,
-  }
+  // Cross-origin, the browser reads `Date` only when the gateway lists it in Access-Control-Expose-Headers.
+  return { json: answer, status, secrets, url, receivedAt, date: response.headers.get('date') }
 }
 
 /**
@@ -337,9 +328,9 @@ const DATE_RESOLUTION_MS = 1000
  * the lifetime is judged by the gateway's: `expiration` minus the answer's `Date`, counted from
  * when the answer arrived. Without a readable `Date`, the browser's clock is all there is.
  */
-function localExpiry(answer: Answer, expiration: number): number {
-  const { serverDate, receivedAt } = answer
-  return serverDate === undefined ? expiration : receivedAt + (expiration - serverDate - DATE_RESOLUTION_MS)
+function localExpiry({ date, receivedAt }: Answer, expiration: number): number {
+  const serverDate = Date.parse(date ?? '')
+  return Number.isNaN(serverDate) ? expiration : receivedAt + (expiration - serverDate - DATE_RESOLUTION_MS)
 }
 
 /**

@@ -6,7 +6,7 @@ export {
   sandboxLeakyGateway,
   sandboxSilentGateway,
 } from './sandboxGateway'
-export type { SandboxGatewayOptions, SandboxPlaidError, SandboxRoute } from './sandboxGateway'
+export type { SandboxGatewayOptions, SandboxItem, SandboxPlaidError, SandboxRoute } from './sandboxGateway'
 export { installPlaidLinkSandbox } from './plaidLinkSandbox'
 export type {
   PlaidLinkSandbox,

@@ -12,9 +12,13 @@ import type {
   PlaidLinkInstitution,
   PlaidLinkSuccessMetadata,
 } from '../linkTypes'
+import { institutionOfToken } from './sandboxLinkTokens'
 
 export interface PlaidLinkSandboxOptions {
-  /** The institution the dialog shows and the metadata reports. */
+  /**
+   * The institution the dialog shows and the metadata reports, unless the token is one that the
+   * sandbox gateway minted for an Item with a known institution, whose institution is shown.
+   */
   institution?: PlaidLinkInstitution
   /** The accounts `onSuccess` reports. */
   accounts?: PlaidLinkSuccessMetadata['accounts']
@@ -117,7 +121,6 @@ let idCounter = 0
 export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): PlaidLinkSandbox {
   const holder = window as { Plaid?: PlaidLinkFactory }
   const previous = holder.Plaid
-  const institution = options.institution ?? DEFAULT_INSTITUTION
   const accounts = options.accounts ?? DEFAULT_ACCOUNTS
   const sessions: PlaidLinkSandboxSession[] = []
   const dialogs = new Set<HTMLElement>()
@@ -130,6 +133,7 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
   }
 
   const create = (config: PlaidLinkCreateOptions): PlaidLinkHandler => {
+    const institution = institutionOfToken(config.token) ?? options.institution ?? DEFAULT_INSTITUTION
     const sessionId = `sandbox-session-${++idCounter}`
     let dialog: HTMLElement | null = null
     const exitMetadata = (status: string | null): PlaidLinkExitMetadata => ({

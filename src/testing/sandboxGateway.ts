@@ -3,6 +3,9 @@
  * no network: for Storybook, for an app's own tests, and for demos that must run offline.
  */
 import { HttpResponse, delay, http, type HttpHandler } from 'msw'
+import type { PlaidLinkInstitution } from '../linkTypes'
+import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../wire'
+import { rememberTokenInstitution } from './sandboxLinkTokens'
 
 /** A Plaid error as the gateway forwards it: the HTTP status and Plaid's error body. */
 export interface SandboxPlaidError {
@@ -28,20 +31,22 @@ export interface SandboxGatewayOptions {
    */
   latencyMs?: number
   /**
-   * The Items the signed-in user owns. A token for any other Item is refused with
-   * `ITEM_NOT_FOUND`, as a gateway that checks ownership does. By default every Item is known.
+   * The Items the signed-in user owns, by id or with their institution. A token for any other
+   * Item is refused with `ITEM_NOT_FOUND`, as a gateway that checks ownership does. By default
+   * every Item is known. An Item's institution is what the sandbox Link shows when it repairs it.
    */
-  items?: readonly string[]
+  items?: readonly (string | SandboxItem)[]
+}
+
+/** An Item of the sandbox gateway. */
+export interface SandboxItem {
+  itemId: string
+  /** Shown by `installPlaidLinkSandbox` when Link repairs this Item. */
+  institution?: PlaidLinkInstitution
 }
 
 /** The route names of the wire contract, for {@link sandboxGatewayError}. */
 export type SandboxRoute = 'exchange' | 'linkTokenCreate' | 'publicTokenCreate'
-
-const PATHS: Record<SandboxRoute, string> = {
-  exchange: '/item/public_token/exchange',
-  linkTokenCreate: '/link/token/create',
-  publicTokenCreate: '/item/public_token/create',
-}
 
 const hex = (length: number) => Array.from({ length }, () => Math.floor(Math.random() * 16).toString(16)).join('')
 const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`
@@ -91,8 +96,8 @@ export const sandboxErrors = {
 } satisfies Record<string, SandboxPlaidError>
 
 function routeUrl(options: SandboxGatewayOptions, route: SandboxRoute | '*'): string {
-  const base = (options.baseUrl ?? '/api/plaid').replace(/\/+$/, '')
-  return route === '*' ? `${base}/*` : base + PATHS[route]
+  const base = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '')
+  return route === '*' ? `${base}/*` : base + DEFAULT_PATHS[route]
 }
 
 function answerError(error: SandboxPlaidError) {
@@ -129,7 +134,8 @@ const badRequest = (message: string) => answerError(plaidError(400, 'INVALID_REQ
  */
 export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler[] {
   const latency = options.latencyMs ?? 350
-  const owned = options.items ? new Set(options.items) : undefined
+  const items = options.items?.map((item) => (typeof item === 'string' ? { itemId: item } : item))
+  const owned = items && new Map(items.map((item) => [item.itemId, item]))
   const exchanged = new Set<string>()
   const itemFor = async (request: Request) => {
     const body = await readBody(request)
@@ -158,8 +164,11 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
       const found = await itemFor(request)
       await delay(latency)
       if (found.error) return found.error
+      const linkToken = `link-sandbox-${uuid()}`
+      const institution = owned?.get(found.itemId)?.institution
+      if (institution) rememberTokenInstitution(linkToken, institution)
       return HttpResponse.json({
-        link_token: `link-sandbox-${uuid()}`,
+        link_token: linkToken,
         expiration: new Date(Date.now() + 4 * 60 * 60_000).toISOString(),
         request_id: requestId(),
       })

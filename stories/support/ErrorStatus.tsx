@@ -1,26 +1,36 @@
 import type { PlaidGatewayError } from '../../src'
 
-/** Shows a PlaidGatewayError the way an app might: the person's message first, the details below. */
+/**
+ * Shows a PlaidGatewayError the way an app might: the person's message first, the details below.
+ * Production builds shorten the package's own messages to the error code, which is then shown
+ * once, as the code.
+ */
 export function ErrorStatus({ error }: { error: PlaidGatewayError }) {
   return (
     <div className="status" data-tone="bad" role="alert">
-      <strong>{error.displayMessage ?? 'Something went wrong while talking to the server.'}</strong>
+      <strong>{error.displayMessage ?? FALLBACK_SENTENCE}</strong>
       <dl className="facts">
         <dt>errorCode</dt>
-        <dd>
+        <dd data-fact="errorCode">
           <code>{error.errorCode}</code>
         </dd>
         <dt>errorType</dt>
-        <dd>
+        <dd data-fact="errorType">
           <code>{error.errorType}</code>
         </dd>
         <dt>status</dt>
-        <dd>
+        <dd data-fact="status">
           <code>{String(error.status)}</code>
         </dd>
-        <dt>message</dt>
-        <dd>{error.message}</dd>
+        {error.message === error.errorCode ? null : (
+          <>
+            <dt>message</dt>
+            <dd data-fact="message">{error.message}</dd>
+          </>
+        )}
       </dl>
     </div>
   )
 }
+
+export const FALLBACK_SENTENCE = 'Something went wrong while talking to the server.'

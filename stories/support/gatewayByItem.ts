@@ -4,6 +4,7 @@
  */
 import { HttpResponse, delay, http } from 'msw'
 import { sandboxErrors, sandboxGateway, type SandboxPlaidError } from '../../src/testing'
+import { DEMO_ITEMS } from './demoItems'
 
 export type ItemBehaviour = 'ok' | 'hang' | SandboxPlaidError
 
@@ -17,7 +18,7 @@ export function gatewayByItem(behaviours: Record<string, ItemBehaviour>, latency
       await delay(latencyMs)
       return HttpResponse.json(behaviour.body, { status: behaviour.status })
     }),
-    ...sandboxGateway({ latencyMs }),
+    ...sandboxGateway({ latencyMs, items: DEMO_ITEMS }),
   ]
 }
 

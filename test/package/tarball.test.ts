@@ -200,8 +200,13 @@ test('the tarball holds the built files and the client files start with "use cli
   const dist = join(consumer, 'node_modules/@utdk/plaid-react/dist')
   const files = readdirSync(dist)
   for (const file of ['index.mjs', 'index.js', 'index.d.ts', 'index.d.mts']) expect(files).toContain(file)
-  for (const file of ['index.mjs', 'index.js']) {
-    expect(readFileSync(join(dist, file), 'utf8').split('\n')[0]).toBe('"use client";')
+  // One file per client module; every one of them is client code.
+  const clientFiles = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => /\.m?js$/.test(file) && !/^(server|testing)\./.test(file),
+  )
+  expect(clientFiles).toEqual(expect.arrayContaining(['index.mjs', 'index.js', 'useExchangePublicToken.mjs']))
+  for (const file of clientFiles) {
+    expect(readFileSync(join(dist, file), 'utf8').split('\n')[0], file).toBe('"use client";')
   }
   expect(files.some((file) => file.endsWith('.test.js') || file.endsWith('.tsx'))).toBe(false)
 })

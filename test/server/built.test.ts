@@ -6,7 +6,7 @@
  * works in both module formats; the client entry holds none of the server's code. Declarations
  * take several seconds to build, so they are checked in the packed tarball (test/package).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,7 +32,8 @@ let outDir: string
 let standIn: PlaidStandIn
 scanForSecrets(() => standIn.issuedAccessTokens)
 /** A built file of an entry ('index' or 'server'). */
-const read = (file: string) => readFileSync(join(outDir, file.split('.')[0]!, file), 'utf8')
+const read = (file: string) =>
+  readFileSync(file.includes('/') ? join(outDir, file) : join(outDir, file.split('.')[0]!, file), 'utf8')
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'plaid-react-build-'))
@@ -42,7 +43,8 @@ beforeAll(async () => {
     configs.map((config) =>
       build({
         ...config,
-        outDir: join(outDir, Object.keys(config.entry as Record<string, string>)[0]!),
+        // The client entry is a list of every client module; the others name their one entry.
+        outDir: join(outDir, Array.isArray(config.entry) ? 'index' : Object.keys(config.entry as object)[0]!),
         dts: false,
         sourcemap: false,
         metafile: true,
@@ -86,6 +88,33 @@ describe.each(['server.mjs', 'server.js'])('%s', (file) => {
     // The gateway uses only web standards, so it runs in any server runtime; plaid is type-only.
     expect(importsOf(code)).toEqual([])
   })
+})
+
+/** Every JavaScript file of the client entry, one per module, relative to its folder. */
+const clientFiles = () =>
+  readdirSync(join(outDir, 'index'), { recursive: true, encoding: 'utf8' }).filter((file) => /\.m?js$/.test(file))
+
+it('the client entry is one file per module, in both formats', () => {
+  const files = clientFiles()
+  for (const module of ['index', 'useExchangePublicToken', '_internal/request', '_internal/page']) {
+    expect(files).toContain(`${module}.mjs`)
+    expect(files).toContain(`${module}.js`)
+  }
+})
+
+it('every client file starts with "use client", holds none of the server code, and imports with extensions', () => {
+  for (const file of clientFiles()) {
+    const code = read(join('index', file))
+    expect(code.split('\n')[0], file).toMatch(/^["']use client["'];?$/)
+    expect(code, file).not.toMatch(
+      /createPlaidGateway|toNodeHandler|createMemoryItemStore|REQUEST_TOO_LARGE|itemPublicTokenExchange/,
+    )
+    const relative = importsOf(code).filter((name) => name.startsWith('.'))
+    expect(
+      relative.filter((name) => !name.endsWith(file.endsWith('.mjs') ? '.mjs' : '.js')),
+      file,
+    ).toEqual([])
+  }
 })
 
 it.each(['index.mjs', 'index.js'])('%s starts with "use client" and holds none of the server code', (file) => {

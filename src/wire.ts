@@ -1,0 +1,16 @@
+/*
+ * The wire's names, in one place for the hooks, the gateway and the sandbox: the path of every
+ * route, below the gateway's base URL or base path. They mirror Plaid's own endpoint paths.
+ */
+
+/** Where the hooks look for the gateway, and where the gateway and the sandbox mount it. */
+export const DEFAULT_BASE_URL = '/api/plaid'
+
+/** Default path of each route, by the name that `paths` overrides it with. */
+export const DEFAULT_PATHS = {
+  exchange: '/item/public_token/exchange',
+  linkTokenCreate: '/link/token/create',
+  publicTokenCreate: '/item/public_token/create',
+} as const
+
+export type RouteName = keyof typeof DEFAULT_PATHS
