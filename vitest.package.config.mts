@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/package/**/*.test.ts'],
+    globalSetup: ['test/package/pack.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
   },

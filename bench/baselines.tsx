@@ -87,3 +87,32 @@ export function NaiveRepairButton({
     </button>
   )
 }
+
+/**
+ * A hand-written update-mode token hook that keeps its token fresh, with the same policy as the
+ * package (replaced five minutes before it expires, or halfway through a shorter life) but judged,
+ * as such code usually is, by the browser's clock, and with no limit on how often it asks.
+ */
+export function useNaiveExpiringToken(itemId: string): string | undefined {
+  const [state, setState] = useState<{ token: string; expiresAt: number }>()
+  useEffect(() => {
+    let live = true
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const load = async () => {
+      const response = await post('/link/token/create', { item_id: itemId })
+      const json = (await response.json()) as { link_token: string; expiration: string }
+      if (!live) return
+      const expiresAt = new Date(json.expiration).getTime()
+      setState({ token: json.link_token, expiresAt })
+      const left = expiresAt - Date.now()
+      timer = setTimeout(load, Math.max(0, left - Math.min(5 * 60_000, left / 2)))
+    }
+    void load()
+    return () => {
+      live = false
+      clearTimeout(timer)
+    }
+  }, [itemId])
+  // eslint-disable-next-line react-hooks/purity -- as such code is usually written: an expired token is hidden at render
+  return state && state.expiresAt > Date.now() ? state.token : undefined
+}

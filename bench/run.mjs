@@ -15,9 +15,9 @@ const EXPORTS = [
   'PlaidGatewayProvider',
   'PlaidGatewayError',
 ]
-// Budgets from the package's goals; reported here, not yet enforced (see the README).
-const BUDGET_RATIO = 0.8
-const BUDGET_EXCHANGE_BYTES = 1500
+// The package's size goals, reported in every run (CONTRIBUTING.md); `npm run size` enforces ceilings.
+const BUDGET_RATIO = 1.75
+const BUDGET_EXCHANGE_BYTES = 2000
 
 /** Minified and gzipped bytes of a browser bundle of `contents`, with the peers left external. */
 async function bundleSize(contents) {
@@ -67,7 +67,7 @@ for (const [name, size] of Object.entries(sizes)) {
 }
 lines.push(
   '',
-  `Budgets: the whole client entry at most ${BUDGET_RATIO}× react-plaid-link (${Math.floor(BUDGET_RATIO * rpl)} B): ` +
+  `Goals: the whole client entry at most ${BUDGET_RATIO}× react-plaid-link (${Math.floor(BUDGET_RATIO * rpl)} B): ` +
     `${ours} B, ${ours <= BUDGET_RATIO * rpl ? 'met' : 'NOT met'}; useExchangePublicToken alone at most ` +
     `${BUDGET_EXCHANGE_BYTES} B: ${exchangeAlone} B, ${exchangeAlone <= BUDGET_EXCHANGE_BYTES ? 'met' : 'NOT met'}.`,
   '',
@@ -101,6 +101,27 @@ lines.push(
   '',
   `Latency figures are medians of ${measured.rounds} runs in jsdom, as ratios to the simulated round trip.`,
 )
+
+lines.push('', '## Token lifetimes on skewed clocks', '')
+lines.push(
+  'A mounted token hook over simulated time; the browser clock is off by the skew, the gateway dates its answers by its own clock. ' +
+    '"Expired" counts samples in which the hook returned a token that had expired by the gateway\'s clock; "refused" counts samples ' +
+    'in which it returned none although the last token was good for more than another second. The baseline is the same refresh ' +
+    "policy, hand-written, judged by the browser's clock (`bench/baselines.tsx`).",
+  '',
+)
+lines.push(
+  '| lifetime | skew | requests / hour | busiest minute | expired | refused | baseline requests / hour | baseline busiest minute | baseline expired | baseline refused | samples |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+)
+const lifetimeLabel = (ms) => (ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${ms / 1000} s` : `${ms / 60_000} min`)
+for (const run of measured.lifetimes) {
+  const p = run.package
+  const b = run.baseline
+  lines.push(
+    `| ${lifetimeLabel(run.lifetimeMs)} | ${run.skewMinutes > 0 ? '+' : ''}${run.skewMinutes} min | ${p.requestsPerHour} | ${p.busiestMinute} | ${p.expiredHandedOut} | ${p.goodRefused} | ${b.requestsPerHour} | ${b.busiestMinute} | ${b.expiredHandedOut} | ${b.goodRefused} | ${p.samples} |`,
+  )
+}
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const header = [

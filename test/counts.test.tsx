@@ -10,6 +10,7 @@ import {
   tokenRequestsFor50Buttons,
   tokenRequestsFor50Hooks,
 } from '../bench/scenarios'
+import { tokenLifetimes } from '../bench/lifetimes'
 
 const realFetch = globalThis.fetch
 afterEach(() => {
@@ -48,4 +49,34 @@ test('a repair cycle renders the consumer no more than the baseline', async () =
 test('with a prefetched token Link opens in the click’s task; without, after the round trip', async () => {
   expect((await clickToOpen('package', true, 20)).sameTask).toBe(true)
   expect((await clickToOpen('package', false, 20)).sameTask).toBe(false)
+})
+
+test.each([-60, 60])(
+  'a browser clock %i min off, 30-minute tokens for 90 minutes: none expired, none refused, one request each',
+  async (skewMinutes) => {
+    const run = await tokenLifetimes('package', {
+      skewMinutes,
+      lifetimeMs: 30 * 60_000,
+      durationMs: 90 * 60_000,
+      sampleMs: 10_000,
+    })
+    expect(run).toMatchObject({ expiredHandedOut: 0, goodRefused: 0, requests: 4 })
+    // The hand-written hook on the browser's clock: 60 minutes ahead, it refuses every token in a loop.
+    if (skewMinutes === 60) {
+      const baseline = await tokenLifetimes('baseline', {
+        skewMinutes,
+        lifetimeMs: 30 * 60_000,
+        durationMs: 60_000,
+        sampleMs: 10_000,
+      })
+      expect(baseline.goodRefused).toBe(baseline.samples)
+      expect(baseline.requests).toBeGreaterThan(100)
+    }
+  },
+)
+
+test('2 s tokens: at most two requests in any minute, none expired', async () => {
+  const run = await tokenLifetimes('package', { skewMinutes: 10, lifetimeMs: 2000, durationMs: 180_000, sampleMs: 250 })
+  expect(run.busiestMinute).toBeLessThanOrEqual(2)
+  expect(run.expiredHandedOut).toBe(0)
 })

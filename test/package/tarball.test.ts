@@ -3,52 +3,20 @@
  * would: by ESM import and by CJS require, with react, react-dom and swr as the app's own copies.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, inject, test } from 'vitest'
 import { CLIENT_ONLY, importsOf } from '../helpers/builtFiles'
+import { createConsumer, run } from './consumer'
 
-const root = resolve(__dirname, '../..')
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-let workDir = ''
 let consumer = ''
-
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-}
+let remove = () => {}
 
 beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'plaid-react-consumer-'))
-  run('npm', ['run', 'build'], root)
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', workDir], root))
-  const tarball = join(workDir, packed[0].filename)
-  consumer = join(workDir, 'app')
-  mkdirSync(consumer)
-  writeFileSync(
-    join(consumer, 'package.json'),
-    JSON.stringify({
-      name: 'consumer',
-      private: true,
-      dependencies: {
-        '@utdk/plaid-react': `file:${tarball}`,
-        react: pkg.devDependencies.react,
-        'react-dom': pkg.devDependencies['react-dom'],
-        swr: pkg.devDependencies.swr,
-        msw: pkg.devDependencies.msw,
-      },
-    }),
-  )
-  run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional'],
-    consumer,
-  )
+  ;({ dir: consumer, remove } = createConsumer(inject('tarball'), ['react', 'react-dom', 'swr', 'msw']))
 })
 
-afterAll(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true })
-})
+afterAll(() => remove())
 
 // Renders both hooks on the server (which runs them, including swr/mutation's import) and checks
 // that the error class keeps its contract from the installed copy.
