@@ -60,6 +60,38 @@ const { PlaidGatewayError, PlaidGatewayProvider, useExchangePublicToken, useUpda
   expect(JSON.parse(run('node', ['cjs.cjs'], consumer))).toEqual(expected)
 })
 
+// An app that loads the ESM build through one import and the CJS build through another: a
+// provider from one copy configures the hooks of the other, and a public token is sent once.
+test('the ESM and CJS builds on one page share the provider and the single-use registry', () => {
+  writeFileSync(
+    join(consumer, 'split.mjs'),
+    `import { createRequire } from 'node:module'
+import { createElement } from 'react'
+import { renderToString } from 'react-dom/server'
+import { useExchangePublicToken } from '@utdk/plaid-react'
+const { PlaidGatewayProvider, useExchangePublicToken: useExchangeFromCjs } = createRequire(import.meta.url)('@utdk/plaid-react')
+const sent = []
+const gateway = async (url) => {
+  sent.push(String(url))
+  return new Response(JSON.stringify({ item_id: 'item-split' }), { headers: { 'Content-Type': 'application/json' } })
+}
+let fromEsm, fromCjs
+function App() {
+  fromEsm = useExchangePublicToken().exchange
+  fromCjs = useExchangeFromCjs().exchange
+  return null
+}
+renderToString(createElement(PlaidGatewayProvider, { baseUrl: 'https://gw.example.com/plaid', fetch: gateway }, createElement(App)))
+const results = await Promise.all([fromEsm('public-sandbox-split'), fromCjs('public-sandbox-split')])
+console.log(JSON.stringify({ sent, results }))
+`,
+  )
+  expect(JSON.parse(run('node', ['split.mjs'], consumer))).toEqual({
+    sent: ['https://gw.example.com/plaid/item/public_token/exchange'],
+    results: [{ itemId: 'item-split' }, { itemId: 'item-split' }],
+  })
+})
+
 // Production builds keep only the error code in the package's own messages (the explanations are
 // for developers), but the secret guard still says where the secret belongs. `exchange` is taken
 // from a server render and called outside React, which is enough to drive the request module.
