@@ -61,7 +61,7 @@ export function NaiveRepairButton({
   const handler = useRef<PlaidLinkHandler | null>(null)
   useEffect(() => {
     if (!token) return
-    const plaid = (window as { Plaid?: PlaidLinkFactory }).Plaid!
+    const plaid = (window as unknown as { Plaid?: PlaidLinkFactory }).Plaid!
     const created = plaid.create({
       token,
       onSuccess: (_publicToken, metadata) => {

@@ -24,7 +24,7 @@ test('measure', async () => {
   const results: Record<string, Record<Kind, unknown>> = {}
   const both = async (name: string, run: (kind: Kind) => Promise<unknown>) => {
     results[name] = { package: await run('package'), baseline: await run('baseline') }
-    delete (window as { Plaid?: unknown }).Plaid
+    delete (window as unknown as { Plaid?: unknown }).Plaid
   }
   await both('tokenRequests50Buttons', tokenRequestsFor50Buttons)
   await both('tokenRequests50Hooks', tokenRequestsFor50Hooks)

@@ -11,6 +11,7 @@ export type PlaidGatewayErrorCode =
   | 'SECRET_ON_CLIENT'
   | 'LINK_SCRIPT_FAILED'
   | 'LINK_SCRIPT_TIMEOUT'
+  | 'OAUTH_STATE_MISSING'
 
 /** The fields of a {@link PlaidGatewayError}, as its constructor takes them. */
 export interface PlaidGatewayErrorInit {

@@ -6,6 +6,7 @@ export { PlaidGatewayError } from './PlaidGatewayError'
 export type { PlaidGatewayErrorCode, PlaidGatewayErrorInit } from './PlaidGatewayError'
 export type {
   ExchangeResult,
+  LinkFlowOptions,
   PlaidGatewayConfig,
   PlaidGatewayHeaders,
   PlaidGatewayPaths,
@@ -19,6 +20,22 @@ export { useLinkRepair } from './useLinkRepair'
 export type { LinkRepairStatus, UseLinkRepairOptions, UseLinkRepairResult } from './useLinkRepair'
 export { LinkRepairButton } from './LinkRepairButton'
 export type { LinkRepairButtonProps } from './LinkRepairButton'
+export { useLinkAccount } from './useLinkAccount'
+export type {
+  LinkAccountStatus,
+  LinkAccountSuccess,
+  UseLinkAccountOptions,
+  UseLinkAccountResult,
+} from './useLinkAccount'
+export { LinkAccountButton } from './LinkAccountButton'
+export type { LinkAccountButtonProps } from './LinkAccountButton'
+export { useLinkOAuthResume } from './useLinkOAuthResume'
+export type {
+  LinkFlowName,
+  LinkOAuthResumeSuccess,
+  UseLinkOAuthResumeOptions,
+  UseLinkOAuthResumeResult,
+} from './useLinkOAuthResume'
 export type {
   PlaidLinkAccount,
   PlaidLinkCreateOptions,

@@ -1,4 +1,5 @@
 import type { PlaidGatewayError } from './PlaidGatewayError'
+import type { PlaidLinkError, PlaidLinkEventMetadata, PlaidLinkExitMetadata } from './linkTypes'
 
 /** Paths of the gateway's routes, relative to `baseUrl`. */
 export interface PlaidGatewayPaths {
@@ -107,4 +108,23 @@ export interface UseUpdateModeTokenResult {
   isLoading: boolean
   /** Discards the token and fetches a fresh one; resolves with it, or `undefined` on failure. */
   refresh: () => Promise<string | undefined>
+}
+
+/** What every Link flow takes: the gateway settings, Link's callbacks, and how Link is loaded. */
+export interface LinkFlowOptions extends PlaidGatewayConfig {
+  /** Link closed without success; `error` is Link's error, or `null` when the person closed it. */
+  onExit?: (error: PlaidLinkError | null, metadata: PlaidLinkExitMetadata) => void
+  /** Every event Link reports, passed through. */
+  onEvent?: (eventName: string, metadata: PlaidLinkEventMetadata) => void
+  /**
+   * How long to wait for Plaid Link's script before failing with `LINK_SCRIPT_TIMEOUT`;
+   * `Infinity` waits as long as it takes.
+   * @defaultValue `15000`
+   */
+  scriptTimeoutMs?: number
+  /**
+   * The nonce of the page's Content-Security-Policy, set on the script tag the package adds for
+   * Plaid Link (a `script-src 'nonce-…'` policy needs it).
+   */
+  cspNonce?: string
 }

@@ -14,3 +14,6 @@ export const DEFAULT_PATHS = {
 } as const
 
 export type RouteName = keyof typeof DEFAULT_PATHS
+
+/** The first part of the SWR key of every token: then the route's URL, the token kind, the Item (null for a new one), and account selection. */
+export const TOKEN_CACHE_KEY = '@utdk/plaid-react/token'

@@ -28,7 +28,7 @@ function Dashboard() {
   const connectNewBank = () => {
     // Apps open Link for new Items with a link token from their own backend (outside this
     // package); the sandbox accepts any link token.
-    const plaid = (window as { Plaid?: PlaidLinkFactory }).Plaid
+    const plaid = (window as unknown as { Plaid?: PlaidLinkFactory }).Plaid
     const handler = plaid?.create({
       token: 'link-sandbox-new-connection',
       onSuccess: (publicToken, metadata) => {

@@ -32,6 +32,7 @@ function setup(props: Partial<LinkRepairButtonProps> = {}, responder?: Responder
 
 afterEach(() => {
   removePlaid()
+  sessionStorage.clear()
 })
 
 describe('LinkRepairButton states', () => {
@@ -252,7 +253,7 @@ describe('tokens', () => {
     expect(requests).toHaveLength(2)
   })
 
-  test('fifty buttons for one Item share one token request', async () => {
+  test('fifty buttons for one Item share one token request and one Link handler', async () => {
     const { create } = installPlaid()
     const gateway = tokenGateway()
     const Wrapper = createWrapper({ provider: { fetch: gateway.fetch } })
@@ -265,8 +266,14 @@ describe('tokens', () => {
       { wrapper: Wrapper },
     )
     for (const button of screen.getAllByRole('button')) fireEvent.pointerEnter(button)
-    await waitFor(() => expect(create).toHaveBeenCalledTimes(50))
+    await waitFor(() => expect(create).toHaveBeenCalled())
+    // Every prefetch has settled: a second handler would have been made by now.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 20)))
+    expect(create).toHaveBeenCalledTimes(1)
     expect(gateway.requests).toHaveLength(1)
+    // Any of the fifty opens Link at once with that one handler.
+    fireEvent.click(screen.getByRole('button', { name: 'Repair 37' }))
+    expect(screen.getByRole('button', { name: 'Repair 37' })).toHaveAttribute('data-state', 'open')
   })
 
   test('buttons for different Items get their own tokens and handlers', async () => {
@@ -516,22 +523,6 @@ describe('robustness', () => {
     expect(handlers.at(-1)!.options.token).toBe('link-for-item-a')
   })
 
-  test('a Plaid script tag the app added that never loaded does not block the button', async () => {
-    const stale = document.createElement('script')
-    stale.src = LINK_SCRIPT
-    document.head.appendChild(stale)
-    const { button } = setup({ scriptTimeoutMs: 5_000 })
-    fireEvent.click(button())
-    // The package adds its own tag instead of waiting on one whose events may be long gone.
-    expect(linkScripts()).toHaveLength(2)
-    const { handlers } = installPlaid()
-    act(() => {
-      linkScripts()[1]!.dispatchEvent(new Event('load'))
-    })
-    await waitFor(() => expect(button()).toHaveAttribute('data-state', 'open'))
-    expect(handlers[0]!.open).toHaveBeenCalledTimes(1)
-  })
-
   test('scriptTimeoutMs: null means the default wait, like the gateway settings', async () => {
     const { button } = setup({ scriptTimeoutMs: null as unknown as number })
     fireEvent.click(button())
@@ -616,6 +607,47 @@ describe('lifecycle', () => {
     await waitFor(() => expect(screen.getByRole('button')).toHaveAttribute('data-state', 'open'))
     expect(gateway.requests.map((r) => r.body)).toEqual([{ item_id: 'item-old' }, { item_id: 'item-new' }])
     expect(handlers[1]!.options.token).toBe('link-for-item-new')
+  })
+
+  test.each([
+    ['a Link that reports the exit itself', true],
+    ['a Link that only closes', false],
+  ])(
+    'changing itemId while Link is open closes that session, with onExit(null, …) once (%s)',
+    async (_label, reports) => {
+      const { handlers } = installPlaid()
+      const onExit = vi.fn()
+      const gateway = fakeGateway((request) =>
+        linkTokenAnswer(`link-for-${(request.body as { item_id: string }).item_id}`),
+      )
+      const Wrapper = createWrapper({ provider: { fetch: gateway.fetch } })
+      const { rerender } = render(<LinkRepairButton itemId="item-old" onExit={onExit} />, { wrapper: Wrapper })
+      fireEvent.click(screen.getByRole('button'))
+      await waitFor(() => expect(screen.getByRole('button')).toHaveAttribute('data-state', 'open'))
+      if (reports) handlers[0]!.exit.mockImplementation(() => handlers[0]!.options.onExit!(null, exitMetadata))
+      rerender(<LinkRepairButton itemId="item-new" onExit={onExit} />)
+      expect(screen.getByRole('button')).toHaveAttribute('data-state', 'idle')
+      expect(handlers[0]!.exit).toHaveBeenCalledWith({ force: true })
+      expect(onExit).toHaveBeenCalledTimes(1)
+      expect(onExit.mock.calls[0]![0]).toBeNull()
+      if (reports) expect(onExit).toHaveBeenCalledWith(null, exitMetadata)
+      await waitFor(() => expect(handlers[0]!.destroy).toHaveBeenCalledTimes(1))
+      // A late exit report from Link reaches nobody.
+      act(() => handlers[0]!.options.onExit!(null, exitMetadata))
+      expect(onExit).toHaveBeenCalledTimes(1)
+    },
+  )
+
+  test('while Link is open the OAuth record holds the flow, the token and the Item', async () => {
+    const { handlers } = installPlaid()
+    const { button } = setup()
+    fireEvent.click(button())
+    await waitFor(() => expect(handlers[0]?.open).toHaveBeenCalled())
+    expect(Object.values({ ...sessionStorage }).map((value) => JSON.parse(value))).toEqual([
+      { flow: 'repair', token: 'link-token-1', itemId: 'item-1' },
+    ])
+    act(() => handlers[0]!.options.onSuccess('public-sandbox-x', successMetadata))
+    expect(sessionStorage.length).toBe(0)
   })
 
   test('a new inline onSuccess does not re-create the handler, and the newest one is called', async () => {

@@ -10,7 +10,7 @@ import { act, renderHook } from '@testing-library/react'
 import fc from 'fast-check'
 import { PlaidGatewayError, useExchangePublicToken } from '../src'
 import { resolveConfig } from '../src/_internal/config'
-import { createUpdateModeToken, exchangePublicToken } from '../src/_internal/request'
+import { createToken, exchangePublicToken } from '../src/_internal/request'
 import { dump } from './helpers/dump'
 import { uniqueToken } from './helpers/gateway'
 import { createWrapper } from './helpers/render'
@@ -287,7 +287,7 @@ async function runOnce(
     value =
       operation === 'exchange'
         ? await exchangePublicToken(config, 'public-sandbox-prop')
-        : await createUpdateModeToken(config, operation, 'item-prop', accountSelection, true)
+        : await createToken(config, operation, 'item-prop', accountSelection, true)
   } catch (caught) {
     failed = true
     error = caught

@@ -190,8 +190,8 @@ describe('installPlaidLinkSandbox with LinkRepairButton', () => {
 
   test('uninstall restores the page', () => {
     link.uninstall()
-    expect((window as { Plaid?: unknown }).Plaid).toBeUndefined()
+    expect((window as unknown as { Plaid?: unknown }).Plaid).toBeUndefined()
     link = installPlaidLinkSandbox()
-    expect(typeof (window as { Plaid?: { create?: unknown } }).Plaid?.create).toBe('function')
+    expect(typeof (window as unknown as { Plaid?: { create?: unknown } }).Plaid?.create).toBe('function')
   })
 })

@@ -1,8 +1,9 @@
 /*
  * Loads Plaid Link's script once for the whole page (see page.ts), however many buttons ask and
- * however many copies of the package the page holds. Every caller waits as long as its own
- * timeout says, not as long as the caller that started the load. A failure is forgotten, so the
- * next click tries again with a fresh script element.
+ * however many copies of the package the page holds. A tag that another library (react-plaid-link,
+ * say) added is waited for rather than doubled, so the script runs once; if it fails, it is
+ * replaced. Every caller waits as long as its own timeout says, not as long as the caller that
+ * started the load. A failure is forgotten, so the next click tries again with a fresh element.
  */
 import { PlaidGatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
 import type { PlaidLinkFactory } from '../linkTypes'
@@ -21,7 +22,7 @@ interface ScriptLoad {
 
 /** `window.Plaid` when the page has Link already; call it from events and effects only. */
 export function linkOnPage(): PlaidLinkFactory | undefined {
-  const plaid = (window as { Plaid?: PlaidLinkFactory }).Plaid
+  const plaid = (window as unknown as { Plaid?: PlaidLinkFactory }).Plaid
   return typeof plaid?.create === 'function' ? plaid : undefined
 }
 
@@ -38,39 +39,66 @@ function forget(load: ScriptLoad): void {
   load.script.remove()
 }
 
+/**
+ * Plaid's script tag that someone else added and that may still load. One whose script was
+ * fetched without defining `window.Plaid` has failed, and no event will come from it: it goes.
+ */
+function foreignTag(): HTMLScriptElement | undefined {
+  const tag = document.querySelector<HTMLScriptElement>(`script[src="${SCRIPT_URL}"]:not([${MARK}])`)
+  if (tag && globalThis.performance?.getEntriesByName?.(SCRIPT_URL).length) {
+    tag.remove()
+    return undefined
+  }
+  return tag ?? undefined
+}
+
 function startLoad(nonce: string | undefined): ScriptLoad {
-  const script = document.createElement('script')
-  const done = new Promise<PlaidLinkFactory>((resolve, reject) => {
-    script.addEventListener('load', () => {
-      const plaid = linkOnPage()
-      if (plaid) return resolve(plaid)
-      reject(
-        linkError(
-          'LINK_SCRIPT_FAILED',
-          process.env.NODE_ENV !== 'production' &&
-            `Plaid Link's script loaded from ${SCRIPT_URL} but did not define window.Plaid.`,
-        ),
-      )
-    })
-    script.addEventListener('error', () =>
-      reject(
-        linkError(
-          'LINK_SCRIPT_FAILED',
-          process.env.NODE_ENV !== 'production' &&
-            `Plaid Link's script could not be loaded from ${SCRIPT_URL} (offline, blocked by an extension, ` +
-              "or not allowed by the page's Content-Security-Policy script-src; pass cspNonce for a nonce-based policy).",
-        ),
-      ),
-    )
+  const load = { waiting: 0 } as ScriptLoad
+  load.done = new Promise<PlaidLinkFactory>((resolve, reject) => {
+    const listen = (script: HTMLScriptElement, foreign: boolean) => {
+      load.script = script
+      script.addEventListener('load', () => {
+        const plaid = linkOnPage()
+        if (plaid) return resolve(plaid)
+        reject(
+          linkError(
+            'LINK_SCRIPT_FAILED',
+            process.env.NODE_ENV !== 'production' &&
+              `Plaid Link's script loaded from ${SCRIPT_URL} but did not define window.Plaid.`,
+          ),
+        )
+      })
+      script.addEventListener('error', () => {
+        // Someone else's tag failed: it is replaced by the package's own, for the same callers.
+        if (foreign) {
+          script.remove()
+          return listen(addScript(nonce), false)
+        }
+        reject(
+          linkError(
+            'LINK_SCRIPT_FAILED',
+            process.env.NODE_ENV !== 'production' &&
+              `Plaid Link's script could not be loaded from ${SCRIPT_URL} (offline, blocked by an extension, ` +
+                "or not allowed by the page's Content-Security-Policy script-src; pass cspNonce for a nonce-based policy).",
+          ),
+        )
+      })
+    }
+    const existing = foreignTag()
+    listen(existing ?? addScript(nonce), existing !== undefined)
   })
-  const load: ScriptLoad = { script, done, waiting: 0 }
-  done.catch(() => forget(load))
+  load.done.catch(() => forget(load))
+  return load
+}
+
+function addScript(nonce: string | undefined): HTMLScriptElement {
+  const script = document.createElement('script')
   script.src = SCRIPT_URL
   script.async = true
   if (nonce) script.nonce = nonce
   script.setAttribute(MARK, '')
   document.head.appendChild(script)
-  return load
+  return script
 }
 
 /**

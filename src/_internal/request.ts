@@ -309,7 +309,7 @@ export async function exchangePublicToken(config: ResolvedGatewayConfig, publicT
 }
 
 /** A token as it lives in the SWR cache: no access token, and when it must be replaced. */
-export interface UpdateModeToken {
+export interface GatewayToken {
   token: string
   /** When the gateway said it expires; `undefined` when it did not say. */
   expiration: Date | undefined
@@ -334,28 +334,32 @@ function localExpiry({ date, receivedAt }: Answer, expiration: number): number {
 }
 
 /**
- * Asks the gateway for an update-mode token. A token that has already expired when it arrives
- * is returned as it is (its `expiresAt` in the past), so that the token source can ask once more;
- * on that `lastTry` it is the gateway's fault, INVALID_RESPONSE.
+ * Asks the gateway for a token: an update-mode token for `itemId`, or with `itemId` null a Link
+ * token for a new Item. A token that has already expired when it arrives is returned as it is
+ * (its `expiresAt` in the past), so that the token source can ask once more; on that `lastTry` it
+ * is the gateway's fault, INVALID_RESPONSE.
  */
-export async function createUpdateModeToken(
+export async function createToken(
   config: ResolvedGatewayConfig,
   tokenType: 'link_token' | 'public_token',
-  itemId: string,
+  itemId: string | null,
   accountSelectionEnabled: boolean,
   lastTry: boolean,
-): Promise<UpdateModeToken> {
-  checkId(
-    itemId,
-    process.env.NODE_ENV !== 'production' &&
-      `useUpdateModeToken(itemId) needs the Item id as a non-empty string; got ${kindOf(itemId)}. Nothing was sent.`,
-  )
+): Promise<GatewayToken> {
   const isLinkToken = tokenType === 'link_token'
-  const answer = await postJson(
-    config,
-    isLinkToken ? 'linkTokenCreate' : 'publicTokenCreate',
-    isLinkToken && accountSelectionEnabled ? { item_id: itemId, account_selection_enabled: true } : { item_id: itemId },
-  )
+  let body: Json = {}
+  if (itemId !== null || !isLinkToken) {
+    checkId(
+      itemId,
+      process.env.NODE_ENV !== 'production' &&
+        `useUpdateModeToken(itemId) needs the Item id as a non-empty string; got ${kindOf(itemId)}. Nothing was sent.`,
+    )
+    body =
+      isLinkToken && accountSelectionEnabled
+        ? { item_id: itemId, account_selection_enabled: true }
+        : { item_id: itemId }
+  }
+  const answer = await postJson(config, isLinkToken ? 'linkTokenCreate' : 'publicTokenCreate', body)
   const token = requireString(answer, tokenType)
   // A Link token's expiration is required; a legacy public token is assumed to live Plaid's 30 minutes.
   const expiration = parseExpiration(
@@ -374,7 +378,7 @@ export async function createUpdateModeToken(
     )
   }
   // Replaced five minutes before it expires, or halfway through a shorter life.
-  const result: UpdateModeToken = {
+  const result: GatewayToken = {
     token,
     expiration,
     expiresAt,

@@ -7,7 +7,7 @@
  */
 import type { PlaidGatewayError } from '../PlaidGatewayError'
 import { perCache } from './singleUse'
-import type { UpdateModeToken } from './request'
+import type { GatewayToken } from './request'
 
 const WINDOW_MS = 60_000
 const PER_WINDOW = 2
@@ -38,7 +38,7 @@ export function canHeal(error: PlaidGatewayError): boolean {
  * and only when the failure can heal. The two-a-minute limit applies on top.
  */
 export function replacementAt(
-  token: UpdateModeToken,
+  token: GatewayToken,
   error: PlaidGatewayError | undefined,
   failures: number,
   now: number,

@@ -1,26 +1,30 @@
 /*
- * The token state behind useUpdateModeToken and the repair flow: one SWR entry per Item and
- * token kind, shared by every hook that asks for it.
+ * The token state behind useUpdateModeToken and the Link flows: one SWR entry per Item and token
+ * kind (and one for new Items), shared by every hook that asks for it.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react'
 import useSWR, { unstable_serialize, useSWRConfig, type SWRConfiguration } from 'swr'
 import { gatewayError, type PlaidGatewayError } from '../PlaidGatewayError'
 import { useGatewayConfig } from './config'
-import { createUpdateModeToken, endpointUrl, type UpdateModeToken } from './request'
+import { createToken, endpointUrl, type GatewayToken } from './request'
 import { shareInFlight } from './singleUse'
 import { startTimer } from './timer'
 import { expiredRetryDelay, nextAllowedAt, noteRequest, replacementAt } from './tokenSchedule'
 import { useLatest } from './useLatest'
+import { TOKEN_CACHE_KEY } from '../wire'
 import type { UpdateModeTokenType, UseUpdateModeTokenOptions, UseUpdateModeTokenResult } from '../types'
 
-type TokenKey = readonly [string, string, UpdateModeTokenType, string, boolean]
+type TokenKey = readonly [string, string, UpdateModeTokenType, string | null, boolean]
+
+/** The target of the account flow's token: a new Item, which has no id yet. */
+export const NEW_ITEM = /* @__PURE__ */ Symbol('a new Item')
 
 /*
  * Tokens are minted by the gateway and cost a Plaid call each: no refetch on focus, reconnect or
  * mount while a cached one is still good, and no automatic retry of a failure (a 4xx such as
  * ITEM_NOT_FOUND will not heal by itself). Expiry is handled by this hook's own timers.
  */
-const TOKEN_SWR_OPTIONS: SWRConfiguration<UpdateModeToken, PlaidGatewayError> = {
+const TOKEN_SWR_OPTIONS: SWRConfiguration<GatewayToken, PlaidGatewayError> = {
   revalidateOnFocus: false,
   revalidateOnReconnect: false,
   revalidateIfStale: false,
@@ -33,7 +37,7 @@ const TOKEN_SWR_OPTIONS: SWRConfiguration<UpdateModeToken, PlaidGatewayError> = 
 }
 
 /* Reads the clock during render on purpose: an expired token must never be returned. */
-function validFor(data: UpdateModeToken | undefined, ms = 0): data is UpdateModeToken {
+function validFor(data: GatewayToken | undefined, ms = 0): data is GatewayToken {
   return data !== undefined && data.expiresAt - Date.now() > ms
 }
 
@@ -61,28 +65,29 @@ export interface TokenSource extends UseUpdateModeTokenResult {
    * otherwise a new one, shared with every hook for the same key and put into the SWR cache.
    * Works while the hook is disabled. Rejects with PlaidGatewayError.
    */
-  ensureToken: () => Promise<UpdateModeToken>
+  ensureToken: () => Promise<GatewayToken>
   /** The cached token for this Item, read without waiting, if it stays valid for at least a minute. */
-  peekToken: () => UpdateModeToken | undefined
+  peekToken: () => GatewayToken | undefined
   /** Drops the cached token (one Link rejected, say) so that no hook hands it out again. */
   discard: () => void
 }
 
 export function useTokenSource(
-  itemId: string | null | undefined,
+  itemId: string | null | undefined | typeof NEW_ITEM,
   options: UseUpdateModeTokenOptions = {},
 ): TokenSource {
   const { tokenType = 'link_token', accountSelectionEnabled = false, enabled = true, ...gateway } = options
   const config = useGatewayConfig(gateway)
   const configRef = useLatest(config)
-  const invalid = useMemo(() => inputError(itemId, tokenType), [itemId, tokenType])
+  const newItem = itemId === NEW_ITEM
+  const invalid = useMemo(() => (newItem ? undefined : inputError(itemId, tokenType)), [newItem, itemId, tokenType])
   const url = endpointUrl(config, tokenType === 'public_token' ? 'publicTokenCreate' : 'linkTokenCreate')
   // The key of this Item's token whether or not the hook is enabled; `null` without a valid Item.
   const selection = tokenType === 'link_token' && accountSelectionEnabled
   const fullKey = useMemo(
     (): TokenKey | null =>
-      !invalid && itemId ? ['@utdk/plaid-react/update-mode-token', url, tokenType, itemId, selection] : null,
-    [invalid, itemId, url, tokenType, selection],
+      !invalid && itemId ? [TOKEN_CACHE_KEY, url, tokenType, newItem ? null : itemId, selection] : null,
+    [invalid, itemId, newItem, url, tokenType, selection],
   )
   const key = enabled ? fullKey : null
   const keysRef = useLatest({ key, fullKey, invalid })
@@ -93,7 +98,7 @@ export function useTokenSource(
       const id = JSON.stringify(k)
       const create = (lastTry: boolean) => {
         noteRequest(cache, id)
-        return createUpdateModeToken(configRef.current, k[2], k[3], k[4], lastTry)
+        return createToken(configRef.current, k[2], k[3], k[4], lastTry)
       }
       return shareInFlight(cache, id, async () => {
         const first = await create(false)
@@ -110,7 +115,7 @@ export function useTokenSource(
 
   // Re-render when the token expires, and fetch its replacement before (see tokenSchedule).
   const [, expired] = useReducer((n: number) => n + 1, 0)
-  const failedRefreshes = useRef({ data: undefined as UpdateModeToken | undefined, count: 0 })
+  const failedRefreshes = useRef({ data: undefined as GatewayToken | undefined, count: 0 })
   useEffect(() => {
     if (!data || !key) return
     const id = JSON.stringify(key)
@@ -148,9 +153,9 @@ export function useTokenSource(
     return validFor(next) ? next.token : undefined
   }, [keysRef, mutate])
 
-  const peekToken = useCallback((): UpdateModeToken | undefined => {
+  const peekToken = useCallback((): GatewayToken | undefined => {
     const k = keysRef.current.fullKey
-    const cached = k ? (cache.get(unstable_serialize(k))?.data as UpdateModeToken | undefined) : undefined
+    const cached = k ? (cache.get(unstable_serialize(k))?.data as GatewayToken | undefined) : undefined
     return validFor(cached, MIN_VALIDITY_MS) ? cached : undefined
   }, [cache, keysRef])
 

@@ -119,7 +119,7 @@ let idCounter = 0
  * ```
  */
 export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): PlaidLinkSandbox {
-  const holder = window as { Plaid?: PlaidLinkFactory }
+  const holder = window as unknown as { Plaid?: PlaidLinkFactory }
   const previous = holder.Plaid
   const accounts = options.accounts ?? DEFAULT_ACCOUNTS
   const sessions: PlaidLinkSandboxSession[] = []

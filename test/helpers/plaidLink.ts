@@ -26,12 +26,12 @@ export function fakePlaid() {
 /** Installs a fake `window.Plaid`, as a page that already loaded Link's script has. */
 export function installPlaid() {
   const fake = fakePlaid()
-  ;(window as { Plaid?: PlaidLinkFactory }).Plaid = fake.plaid
+  ;(window as unknown as { Plaid?: PlaidLinkFactory }).Plaid = fake.plaid
   return fake
 }
 
 export function removePlaid() {
-  delete (window as { Plaid?: PlaidLinkFactory }).Plaid
+  delete (window as unknown as { Plaid?: PlaidLinkFactory }).Plaid
   for (const script of document.querySelectorAll('script')) script.remove()
 }
 

@@ -1,0 +1,69 @@
+import { useContext } from 'react'
+import { useExchangeOnce } from './_internal/exchangeFlow'
+import { gatewayContext } from './_internal/config'
+import { useLinkSession } from './_internal/useLinkSession'
+import { NEW_ITEM, useTokenSource } from './_internal/useTokenSource'
+import type { PlaidGatewayError } from './PlaidGatewayError'
+import type { PlaidLinkSuccessMetadata } from './linkTypes'
+import type { ExchangeResult, LinkFlowOptions } from './types'
+
+/** Where linking a new account is: `exchanging` from Link's success until the gateway answered. */
+export type LinkAccountStatus = 'idle' | 'loading' | 'open' | 'exchanging' | 'success' | 'error'
+
+/** What `onSuccess` of the account flow receives: the new Item, stored by the gateway, and Link's metadata. */
+export interface LinkAccountSuccess extends ExchangeResult {
+  metadata: PlaidLinkSuccessMetadata
+}
+
+export interface UseLinkAccountOptions extends LinkFlowOptions {
+  /** The new Item was exchanged and stored by the gateway. */
+  onSuccess?: (success: LinkAccountSuccess) => void
+}
+
+export interface UseLinkAccountResult {
+  /**
+   * Opens Link for a new Item: at once when a token and Link are ready, otherwise after loading
+   * them. After a failed exchange it sends the same public token again instead.
+   */
+  open: () => void
+  /** Fetches a token and Link's script without changing `status`; call it on intent (hover, focus). */
+  prefetch: () => void
+  /** `idle`, `loading`, `open`, `exchanging`, `success` or `error`. */
+  status: LinkAccountStatus
+  /** The failure behind `status === 'error'`: the gateway's, Link's script's, or Link's own exit error. */
+  error: PlaidGatewayError | undefined
+  /** The new Item, after success. */
+  data: ExchangeResult | undefined
+}
+
+/**
+ * The headless flow behind `<LinkAccountButton>`: gets a Link token for a new Item from the
+ * gateway, opens Link, and exchanges Link's public token through the gateway, once per token
+ * ever (the single-use path of `useExchangePublicToken`). A token serves one Link session.
+ *
+ * @example
+ * ```tsx
+ * const { open, prefetch, status, data } = useLinkAccount({ onSuccess: ({ itemId }) => showItem(itemId) })
+ * return <button onClick={open} onPointerEnter={prefetch} data-state={status}>Connect a bank</button>
+ * ```
+ */
+export function useLinkAccount(options: UseLinkAccountOptions = {}): UseLinkAccountResult {
+  const { onSuccess, onExit, onEvent, scriptTimeoutMs, cspNonce, ...gateway } = options
+  const tokens = useTokenSource(NEW_ITEM, { ...gateway, enabled: false })
+  const exchangeFor = useExchangeOnce(useContext(gatewayContext()), gateway, onSuccess)
+  const { open, prefetch, status, error, data } = useLinkSession(
+    {
+      flow: 'account',
+      key: 'new Item',
+      scriptTimeoutMs,
+      cspNonce,
+      onExit,
+      onEvent,
+      onLinkSuccess: exchangeFor,
+      // A new Item's token serves one Link session, so that it never outlives the signed-in user who asked for it.
+      spentAfter: () => true,
+    },
+    tokens,
+  )
+  return { open, prefetch, status, error, data }
+}
