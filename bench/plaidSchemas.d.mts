@@ -8,7 +8,7 @@ export interface SchemaFact {
   minItems?: number
   items?: SchemaFact
   nullable?: boolean
-  format?: 'date-time'
+  format?: 'date-time' | 'url'
   enum?: string[]
 }
 
@@ -21,6 +21,10 @@ export const LinkTokenCreateRequestUpdate: SchemaFact
 export const LinkTokenCreateRequest: SchemaFact
 export const LinkTokenCreateResponse: SchemaFact
 export const PLAID_ERROR_TYPES: string[]
+export const PRODUCTS: string[]
+export const LINK_TOKEN_PRODUCT_FIELDS: string[]
+/** What the spec says of /link/token/create beyond its schema: update mode without products, a new Item with one. */
+export function linkTokenModeProblems(body: Record<string, unknown>): string[]
 export const PlaidError: SchemaFact
 
 /** One readable line per violation of `schema` by `value`; empty when it fits. */

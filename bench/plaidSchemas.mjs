@@ -76,6 +76,62 @@ export const LinkTokenCreateRequestUpdate = {
   },
 }
 
+/** Products (the spec's enum of product names). */
+export const PRODUCTS = [
+  'assets',
+  'auth',
+  'balance',
+  'balance_plus',
+  'beacon',
+  'identity',
+  'identity_match',
+  'investments',
+  'investments_auth',
+  'liabilities',
+  'payment_initiation',
+  'identity_verification',
+  'transactions',
+  'credit_details',
+  'income',
+  'income_verification',
+  'standing_orders',
+  'transfer',
+  'employment',
+  'recurring_transactions',
+  'transactions_refresh',
+  'signal',
+  'statements',
+  'processor_payments',
+  'processor_identity',
+  'profile',
+  'cra_base_report',
+  'cra_income_insights',
+  'cra_partner_insights',
+  'cra_network_insights',
+  'cra_cashflow_insights',
+  'cra_monitoring',
+  'cra_lend_score',
+  'cra_plaid_credit_score',
+  'layer',
+  'pay_by_bank',
+  'protect_linked_bank',
+  'protect_transactions',
+]
+
+const products = { type: 'array', nullable: true, items: { type: 'string', enum: PRODUCTS } }
+
+/**
+ * The four product lists of LinkTokenCreateRequest. The spec's description of `products`: "If
+ * launching Link in update mode, should be omitted …; at least one `product` is required
+ * otherwise." The stand-in holds gateways to that (see linkTokenModeProblems).
+ */
+export const LINK_TOKEN_PRODUCT_FIELDS = [
+  'products',
+  'required_if_supported_products',
+  'optional_products',
+  'additional_consented_products',
+]
+
 /* The top-level fields of LinkTokenCreateRequest; those the gateway sends get their full schema. */
 const LINK_TOKEN_CREATE_FIELDS = [
   'client_id',
@@ -140,8 +196,11 @@ export const LinkTokenCreateRequest = {
     language: nonEmptyString,
     country_codes: { type: 'array', minItems: 1, items: string },
     user: LinkTokenCreateRequestUser,
-    products: { type: 'array', nullable: true, items: string },
-    webhook: string,
+    products,
+    required_if_supported_products: products,
+    optional_products: products,
+    additional_consented_products: products,
+    webhook: { type: 'string', format: 'url' },
     access_token: { type: 'string', minLength: 1, nullable: true },
     access_tokens: { type: 'array', items: string },
     redirect_uri: string,
@@ -227,6 +286,7 @@ export function validate(schema, value, path = '$') {
       if (typeof value !== 'string') return [`${path} must be a string`]
       if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${path} is too short`)
       if (schema.format === 'date-time' && !DATE_TIME.test(value)) problems.push(`${path} must be a date-time`)
+      if (schema.format === 'url' && !URL.canParse(value)) problems.push(`${path} must be a URL`)
       if (schema.enum && !schema.enum.includes(value)) problems.push(`${path} must be one of the documented values`)
       return problems
     case 'boolean':
@@ -256,4 +316,22 @@ export function validate(schema, value, path = '$') {
     default:
       return [`${path}: unknown schema type ${schema.type}`]
   }
+}
+
+/**
+ * What the spec says of /link/token/create beyond its schema: a token for an existing Item (update
+ * mode, with `access_token`) leaves out the product lists; a token for a new Item has at least
+ * one product; and the user is named by `user` unless `user_id` is given.
+ * @returns one readable line per violation; empty when the request fits
+ */
+export function linkTokenModeProblems(body) {
+  const problems = []
+  const given = LINK_TOKEN_PRODUCT_FIELDS.filter((field) => body[field] !== undefined)
+  if (body.access_token) {
+    if (given.length > 0) problems.push(`update mode must leave out ${given.join(', ')}`)
+  } else if (!(body.products?.length > 0)) {
+    problems.push('a token for a new Item needs at least one product in products')
+  }
+  if (body.user === undefined && body.user_id === undefined) problems.push('user (or user_id) is required')
+  return problems
 }

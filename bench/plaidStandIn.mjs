@@ -11,6 +11,7 @@ import {
   ItemPublicTokenCreateRequest,
   ItemPublicTokenExchangeRequest,
   LinkTokenCreateRequest,
+  linkTokenModeProblems,
   validate,
 } from './plaidSchemas.mjs'
 
@@ -21,6 +22,7 @@ const SCHEMAS = {
 }
 const MAX_BODY_BYTES = 1024 * 1024
 const UPDATE_MODE_LINK_TOKEN_MS = 30 * 60_000
+const NEW_ITEM_LINK_TOKEN_MS = 4 * 60 * 60_000
 const PUBLIC_TOKEN_MS = 30 * 60_000
 
 /**
@@ -118,6 +120,13 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
       itemsByAccessToken.set(accessToken, entry.itemId)
       return send(res, 200, { access_token: accessToken, item_id: entry.itemId, request_id: requestId })
     }
+    if (path === '/link/token/create' && !body.access_token) {
+      return send(res, 200, {
+        link_token: `link-sandbox-${randomUUID()}`,
+        expiration: new Date(Date.now() + NEW_ITEM_LINK_TOKEN_MS).toISOString().replace(/\.\d+Z$/, 'Z'),
+        request_id: requestId,
+      })
+    }
     const itemId = itemsByAccessToken.get(body.access_token)
     if (!itemId) {
       return sendError(res, 400, {
@@ -196,7 +205,7 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
         error_message: 'invalid client_id or secret provided',
       })
     }
-    const problems = validate(schema, body)
+    const problems = [...validate(schema, body), ...(path === '/link/token/create' ? linkTokenModeProblems(body) : [])]
     if (problems.length > 0) {
       violations.push(...problems.map((problem) => `${path}: ${problem}`))
       return sendError(res, 400, {

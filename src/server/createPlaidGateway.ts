@@ -33,6 +33,14 @@ const GATEWAY_OWNED_FIELDS = [
   'update',
 ] as const
 
+/* Plaid asks update mode to leave these out; a new Item's token needs `products`. */
+const PRODUCT_FIELDS = [
+  'products',
+  'required_if_supported_products',
+  'optional_products',
+  'additional_consented_products',
+] as const
+
 function normalizeBasePath(basePath: string): string {
   if (typeof basePath !== 'string' || /[?#]/.test(basePath)) {
     throw new TypeError(
@@ -108,6 +116,8 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
   const basePath = normalizeBasePath(options.basePath ?? '/api/plaid')
   const linkTokenFields: Partial<LinkTokenFields> = { ...options.linkToken }
   for (const field of GATEWAY_OWNED_FIELDS) delete (linkTokenFields as Record<string, unknown>)[field]
+  const updateModeFields: Partial<LinkTokenFields> = { ...linkTokenFields }
+  for (const field of PRODUCT_FIELDS) delete updateModeFields[field]
   const credentials = credentialsOf(plaid)
   const exchanges = createExchangeOnce()
 
@@ -162,17 +172,33 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     return jsonResponse(200, { item_id: outcome.itemId, request_id: outcome.requestId })
   }
 
+  /*
+   * A body without `item_id` asks for a new Item's token, made from the app's fields with its
+   * products. With `item_id` it is update mode, where Plaid asks that the product lists be left out.
+   */
   async function linkTokenCreate(userId: string, body: Record<string, unknown>): Promise<Response> {
-    const itemId = requiredString(body, 'item_id')
-    const accountSelectionEnabled = optionalBoolean(body, 'account_selection_enabled')
-    const accessToken = await ownedAccessToken(userId, itemId)
-    const request: LinkTokenCreateRequest = {
-      ...(linkTokenFields as LinkTokenFields),
-      user: { client_user_id: userId },
-      access_token: accessToken,
+    const user = { client_user_id: userId }
+    let request: LinkTokenCreateRequest
+    let secrets = credentials
+    if (!('item_id' in body)) {
+      if (!linkTokenFields.products?.length) {
+        throw internalError(
+          new Error(
+            'createPlaidGateway: linkToken.products is needed for new Items (a new-Item Link token needs at least ' +
+              'one product, such as Products.Transactions of the plaid SDK); update mode works without it.',
+          ),
+          credentials,
+        )
+      }
+      request = { ...(linkTokenFields as LinkTokenFields), user }
+    } else {
+      const itemId = requiredString(body, 'item_id')
+      const accountSelectionEnabled = optionalBoolean(body, 'account_selection_enabled')
+      const accessToken = await ownedAccessToken(userId, itemId)
+      request = { ...(updateModeFields as LinkTokenFields), user, access_token: accessToken }
+      if (accountSelectionEnabled === true) request.update = { account_selection_enabled: true }
+      secrets = [...credentials, accessToken]
     }
-    if (accountSelectionEnabled === true) request.update = { account_selection_enabled: true }
-    const secrets = [...credentials, accessToken]
     let data: { link_token?: unknown; expiration?: unknown; request_id?: unknown }
     try {
       data = (await plaid.linkTokenCreate(request)).data

@@ -3,11 +3,12 @@
  * The browser hooks, rendered as an app renders them, through the real gateway over HTTP on
  * 127.0.0.1 and the real `plaid` SDK to the Plaid stand-in, in one process.
  */
-import { act, renderHook, waitFor } from '@testing-library/react'
+import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { SWRConfig } from 'swr'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
-import { useExchangePublicToken, useUpdateModeToken } from '../../src'
+import { LinkAccountButton, useExchangePublicToken, useUpdateModeToken } from '../../src'
+import { installPlaid, removePlaid, successMetadata } from '../helpers/plaidLink'
 import { createPlaidGateway, toNodeHandler } from '../../src/server'
 import {
   CLIENT_ID,
@@ -156,4 +157,31 @@ it('reports Plaid’s error, field by field, when Plaid refuses the public token
     requestId: expect.stringMatching(/^req-/),
   })
   expect(standIn.calls(EXCHANGE)).toBe(before + 1)
+})
+
+it('links a new account with LinkAccountButton: a new-Item token with products, Link, one exchange, the Item stored', async () => {
+  const { handlers } = installPlaid()
+  try {
+    const onSuccess = vi.fn()
+    render(<LinkAccountButton baseUrl={baseUrl} headers={userHeaders('user-new')} onSuccess={onSuccess} />, { wrapper })
+    fireEvent.click(screen.getByRole('button', { name: 'Connect a bank' }))
+    await waitFor(() => expect(handlers[0]?.open).toHaveBeenCalled())
+    const tokenRequest = standIn.requests.filter((r) => r.path === LINK_TOKEN_CREATE).at(-1)!
+    expect(tokenRequest.body).toEqual({ ...LINK_TOKEN_FIELDS, user: { client_user_id: 'user-new' } })
+    expect(handlers[0]!.options.token).toMatch(/^link-sandbox-/)
+    // Link hands over the public token of the Item the person connected.
+    const { publicToken, itemId } = standIn.createPublicToken()
+    const exchangesBefore = standIn.calls(EXCHANGE)
+    act(() => handlers[0]!.options.onSuccess(publicToken, successMetadata))
+    await waitFor(() => expect(screen.getByRole('button')).toHaveAttribute('data-state', 'success'))
+    expect(standIn.calls(EXCHANGE)).toBe(exchangesBefore + 1)
+    expect(record(onSuccess.mock.calls[0]![0])).toEqual({
+      itemId,
+      requestId: expect.stringMatching(/^req-/),
+      metadata: successMetadata,
+    })
+    expect(store.saved).toContainEqual({ userId: 'user-new', itemId, accessToken: standIn.accessTokenOf(itemId) })
+  } finally {
+    removePlaid()
+  }
 })

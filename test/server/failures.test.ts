@@ -12,6 +12,7 @@ import {
   EXCHANGE,
   LINK_TOKEN_CREATE,
   LINK_TOKEN_FIELDS,
+  UPDATE_MODE_FIELDS,
   PUBLIC_TOKEN_CREATE,
   SECRET,
   plaidApi,
@@ -406,11 +407,38 @@ describe('createPlaidGateway options', () => {
     const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
     expect(answer.status).toBe(200)
     expect(standIn.requests.at(-1)!.body).toEqual({
-      ...LINK_TOKEN_FIELDS,
+      ...UPDATE_MODE_FIELDS,
       user: { client_user_id: 'user-a' },
       access_token: standIn.accessTokenOf(itemId),
     })
     expect(standIn.violations).toEqual([])
+  })
+
+  it('without linkToken.products a new Item’s token is the bare 500, and onError says what is missing', async () => {
+    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    extraStandIns.push(standIn)
+    const errors: GatewayErrorEvent[] = []
+    const { products: _none, optional_products: _alsoNone, ...withoutProducts } = LINK_TOKEN_FIELDS
+    const gateway = createPlaidGateway({
+      plaid: plaidApi(standIn.url),
+      store: createMemoryItemStore(),
+      getUserId: sessionUser,
+      linkToken: withoutProducts,
+      onError: (event) => {
+        errors.push(event)
+      },
+    })
+    const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, {}, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual({
+      error_type: 'API_ERROR',
+      error_code: 'INTERNAL_SERVER_ERROR',
+      error_message: 'The gateway could not complete the request. Try again later.',
+      display_message: null,
+    })
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.cause?.message).toMatch(/linkToken\.products is needed for new Items/)
+    expect(standIn.requests).toHaveLength(0)
   })
 
   it.each([

@@ -6,7 +6,7 @@
  */
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Configuration, PlaidApi } from 'plaid'
+import { Configuration, CountryCode, PlaidApi, Products } from 'plaid'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import {
   createMemoryItemStore,
@@ -29,8 +29,15 @@ export const PUBLIC_TOKEN_CREATE = '/item/public_token/create'
 export const LINK_TOKEN_FIELDS = {
   client_name: 'Gateway Tests',
   language: 'en',
-  country_codes: ['US'],
-} as PlaidGatewayOptions['linkToken']
+  country_codes: [CountryCode.Us],
+  products: [Products.Transactions],
+  optional_products: [Products.Liabilities],
+  webhook: 'https://app.example.com/api/plaid/webhook',
+  redirect_uri: 'https://app.example.com/oauth-return',
+} satisfies PlaidGatewayOptions['linkToken']
+
+/** What the gateway sends in update mode: the app's fields without the product lists. */
+export const { products: _products, optional_products: _optional, ...UPDATE_MODE_FIELDS } = LINK_TOKEN_FIELDS
 
 /** A `PlaidApi` of the official SDK, pointed at `basePath` with the test credentials. */
 export function plaidApi(basePath: string, baseOptions: Record<string, unknown> = {}): PlaidApi {

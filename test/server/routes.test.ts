@@ -3,12 +3,19 @@
  * Every row of the contract's route and error tables, through the real `plaid` SDK to the Plaid
  * stand-in, both over HTTP (toNodeHandler) and by calling `handle` directly.
  */
-import { LinkTokenCreateResponse, PlaidError, validate } from '../../bench/plaidSchemas.mjs'
+import {
+  LINK_TOKEN_PRODUCT_FIELDS,
+  LinkTokenCreateResponse,
+  PlaidError,
+  linkTokenModeProblems,
+  validate,
+} from '../../bench/plaidSchemas.mjs'
 import {
   EXCHANGE,
   LINK_TOKEN_CREATE,
   LINK_TOKEN_FIELDS,
   PUBLIC_TOKEN_CREATE,
+  UPDATE_MODE_FIELDS,
   scanForSecrets,
   setupGatewaySuite,
   type Answer,
@@ -138,7 +145,9 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
       ['an empty object', '{}'],
     ]
 
-    it.each(ROUTES.flatMap((route) => badBodies.map(([name, raw]) => [route, name, raw] as const)))(
+    // `{}` is a request for a new Item's Link token on /link/token/create, and has its own tests.
+    const badBodiesOf = (route: string) => badBodies.filter(([, raw]) => route !== LINK_TOKEN_CREATE || raw !== '{}')
+    it.each(ROUTES.flatMap((route) => badBodiesOf(route).map(([name, raw]) => [route, name, raw] as const)))(
       '%s answers %s with 400',
       async (route, _name, raw) => {
         const before = { plaid: plaidCalls(), gets: suite.store.gets }
@@ -161,7 +170,10 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
     ]
     const fieldOf = (route: string) => (route === EXCHANGE ? 'public_token' : 'item_id')
 
-    it.each(ROUTES.flatMap((route) => badValues.map(([name, value]) => [route, name, value] as const)))(
+    // Without an item_id key, /link/token/create asks for a new Item's token; a present but bad one is refused.
+    const badValuesOf = (route: string) =>
+      badValues.filter(([name]) => route !== LINK_TOKEN_CREATE || name !== 'missing')
+    it.each(ROUTES.flatMap((route) => badValuesOf(route).map(([name, value]) => [route, name, value] as const)))(
       '%s answers a required field that is %s with 400 naming the field',
       async (route, _name, value) => {
         const before = plaidCalls()
@@ -291,9 +303,48 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
       expect(validate(LinkTokenCreateResponse, answer.json)).toEqual([])
       expect(answer.json.link_token).toMatch(/^link-sandbox-/)
       expect(suite.standIn.requests.at(-1)!.body).toEqual({
-        ...LINK_TOKEN_FIELDS,
+        ...UPDATE_MODE_FIELDS,
         user: { client_user_id: 'user-ok' },
         access_token: suite.standIn.accessTokenOf(itemId),
+      })
+    })
+
+    it('update mode leaves out every product list, and passes webhook and redirect_uri through', async () => {
+      const itemId = await suite.linkItem('user-ok')
+      await suite.post(transport, LINK_TOKEN_CREATE, { item_id: itemId }, { user: 'user-ok' })
+      const sent = suite.standIn.requests.at(-1)!.body as Record<string, unknown>
+      for (const field of LINK_TOKEN_PRODUCT_FIELDS) expect(sent).not.toHaveProperty(field)
+      expect(sent.webhook).toBe(LINK_TOKEN_FIELDS.webhook)
+      expect(sent.redirect_uri).toBe(LINK_TOKEN_FIELDS.redirect_uri)
+      expect(linkTokenModeProblems(sent)).toEqual([])
+    })
+
+    it('an empty body makes a new Item’s token: the app’s fields with products and the user, no access token', async () => {
+      const before = suite.store.gets
+      const answer = await suite.post(transport, LINK_TOKEN_CREATE, {}, { user: 'user-new' })
+      expect(answer.status, answer.text).toBe(200)
+      expect(Object.keys(answer.json).sort()).toEqual(['expiration', 'link_token', 'request_id'])
+      expect(validate(LinkTokenCreateResponse, answer.json)).toEqual([])
+      const sent = suite.standIn.requests.at(-1)!.body as Record<string, unknown>
+      expect(sent).toEqual({ ...LINK_TOKEN_FIELDS, user: { client_user_id: 'user-new' } })
+      expect(sent.products).toEqual(['transactions'])
+      expect(linkTokenModeProblems(sent)).toEqual([])
+      // No Item, so no store lookup.
+      expect(suite.store.gets).toBe(before)
+      // A new Item's token lives for hours, an update-mode one for 30 minutes.
+      expect(Date.parse(answer.json.expiration as string) - Date.now()).toBeGreaterThan(60 * 60_000)
+    })
+
+    it('a new Item’s token ignores what else the browser sends, and never takes an access token from it', async () => {
+      await suite.post(
+        transport,
+        LINK_TOKEN_CREATE,
+        { account_selection_enabled: true, access_token: 'access-sandbox-forged', products: ['auth'] },
+        { user: 'user-new' },
+      )
+      expect(suite.standIn.requests.at(-1)!.body).toEqual({
+        ...LINK_TOKEN_FIELDS,
+        user: { client_user_id: 'user-new' },
       })
     })
 
