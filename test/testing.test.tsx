@@ -5,7 +5,13 @@
 import { act, fireEvent, render, renderHook, screen, waitFor, within } from '@testing-library/react'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
-import { LinkRepairButton, useExchangePublicToken, useUpdateModeToken } from '../src'
+import {
+  LinkAccountButton,
+  LinkRepairButton,
+  useExchangePublicToken,
+  useLinkOAuthResume,
+  useUpdateModeToken,
+} from '../src'
 import {
   installPlaidLinkSandbox,
   sandboxErrors,
@@ -57,10 +63,25 @@ describe('sandboxGateway', () => {
     const wrapper = createWrapper()
     const owned = renderHook(() => useUpdateModeToken('item-owned'), { wrapper })
     await waitFor(() => expect(owned.result.current.token).toMatch(/^link-sandbox-/))
-    expect(owned.result.current.expiration!.getTime()).toBeGreaterThan(Date.now() + 3 * 60 * 60_000)
+    // Update-mode tokens live 30 minutes, as Plaid's do.
+    const life = owned.result.current.expiration!.getTime() - Date.now()
+    expect(life).toBeGreaterThan(25 * 60_000)
+    expect(life).toBeLessThanOrEqual(30 * 60_000)
     const other = renderHook(() => useUpdateModeToken('item-someone-else'), { wrapper })
     await waitFor(() => expect(other.result.current.error?.errorCode).toBe('ITEM_NOT_FOUND'))
     expect(other.result.current.error?.status).toBe(404)
+  })
+
+  test('mints a new Item’s Link token for an empty body, living 4 hours, whatever Items are listed', async () => {
+    const answer = await fetch('/api/plaid/link/token/create', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    expect(answer.status).toBe(200)
+    const json = (await answer.json()) as { link_token: string; expiration: string }
+    expect(json.link_token).toMatch(/^link-sandbox-/)
+    expect(Date.parse(json.expiration) - Date.now()).toBeGreaterThan(3.9 * 60 * 60_000)
   })
 
   test('legacy public tokens', async () => {
@@ -193,5 +214,50 @@ describe('installPlaidLinkSandbox with LinkRepairButton', () => {
     expect((window as unknown as { Plaid?: unknown }).Plaid).toBeUndefined()
     link = installPlaidLinkSandbox()
     expect(typeof (window as unknown as { Plaid?: { create?: unknown } }).Plaid?.create).toBe('function')
+  })
+})
+
+describe('the sandbox Link with LinkAccountButton, and an OAuth bank', () => {
+  test('Continue links a new account: the sandbox gateway exchanges Link’s public token once', async () => {
+    const onSuccess = vi.fn()
+    render(<LinkAccountButton onSuccess={onSuccess} />, { wrapper: createWrapper() })
+    fireEvent.click(screen.getByRole('button', { name: 'Connect a bank' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Connect First Platypus Bank' })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+    await waitFor(() => expect(screen.getByRole('button')).toHaveAttribute('data-state', 'success'))
+    expect(onSuccess).toHaveBeenCalledWith(expect.objectContaining({ itemId: expect.stringMatching(/^item-sandbox-/) }))
+    expect(sent.map((r) => r.path)).toEqual(['/api/plaid/link/token/create', '/api/plaid/item/public_token/exchange'])
+    expect(sent[0]!.body).toEqual({})
+  })
+
+  test('an OAuth bank leaves for the redirect page, where the resumed session finishes the link', async () => {
+    link.uninstall()
+    const visited: string[] = []
+    link = installPlaidLinkSandbox({ oauthRedirectUri: '/oauth-return', navigate: (url) => visited.push(url) })
+    const first = render(<LinkAccountButton />, { wrapper: createWrapper() })
+    fireEvent.click(screen.getByRole('button', { name: 'Connect a bank' }))
+    const dialog = await screen.findByRole('dialog')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Continue at First Platypus Bank' }))
+    expect(visited).toHaveLength(1)
+    const redirect = new URL(visited[0]!)
+    expect(redirect.pathname).toBe('/oauth-return')
+    expect(redirect.searchParams.get('oauth_state_id')).toMatch(/.+/)
+    // The bank's page replaced the app's; the app's redirect page loads.
+    first.unmount()
+    window.history.replaceState({}, '', redirect.pathname + redirect.search)
+    try {
+      const onSuccess = vi.fn()
+      const { result } = renderHook(() => useLinkOAuthResume({ onSuccess }), { wrapper: createWrapper() })
+      const back = await screen.findByRole('dialog', { name: 'Finish connecting First Platypus Bank' })
+      expect(link.sessions.at(-1)!.receivedRedirectUri).toBe(window.location.href)
+      expect(link.sessions.at(-1)!.token).toBe(link.sessions[0]!.token)
+      fireEvent.click(within(back).getByRole('button', { name: 'Continue' }))
+      await waitFor(() => expect(result.current.status).toBe('success'))
+      expect(onSuccess).toHaveBeenCalledWith(expect.objectContaining({ flow: 'account' }))
+      expect(sent.filter((r) => r.path === '/api/plaid/item/public_token/exchange')).toHaveLength(1)
+    } finally {
+      window.history.replaceState({}, '', '/')
+      sessionStorage.clear()
+    }
   })
 })

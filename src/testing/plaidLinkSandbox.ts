@@ -33,6 +33,18 @@ export interface PlaidLinkSandboxOptions {
    * @defaultValue `true`
    */
   dialog?: boolean
+  /**
+   * Makes the institution an OAuth bank, as most large US banks are: the dialog's Continue leaves
+   * the page for the bank, which sends the person back to this URI (the app's redirect page, the
+   * gateway's `redirect_uri`) with `oauth_state_id` added. A handler created there with
+   * `receivedRedirectUri` finishes the session.
+   */
+  oauthRedirectUri?: string
+  /**
+   * How the page leaves for the bank.
+   * @defaultValue `(url) => window.location.assign(url)`
+   */
+  navigate?: (url: string) => void
 }
 
 /** The Link errors the sandbox can end a session with. */
@@ -49,6 +61,10 @@ export interface PlaidLinkSandboxSession {
   close: () => void
   /** Ends the session with one of Link's errors. */
   fail: (errorCode: SandboxLinkErrorCode) => void
+  /** With `oauthRedirectUri`: leaves for the bank, which sends the person back to the redirect page. */
+  redirect: () => void
+  /** The `receivedRedirectUri` the handler was created with: the session is finishing an OAuth return. */
+  receivedRedirectUri: string | undefined
 }
 
 export interface PlaidLinkSandbox {
@@ -106,6 +122,7 @@ const CSS = `
 `
 
 let idCounter = 0
+const uuid = () => globalThis.crypto.randomUUID()
 
 /**
  * Installs the stand-in as `window.Plaid`.
@@ -142,7 +159,10 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
       link_session_id: sessionId,
       request_id: `sandbox-request-${idCounter}`,
     })
+    // Whether the session is open (with or without a dialog), so that exit() closes it like Link.
+    let live = false
     const closeDialog = () => {
+      live = false
       if (!dialog) return
       dialogs.delete(dialog)
       dialog.remove()
@@ -155,10 +175,19 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
       token: config.token,
       opened: 0,
       destroyed: false,
+      receivedRedirectUri: config.receivedRedirectUri ?? undefined,
+      redirect: () => {
+        if (!options.oauthRedirectUri) return
+        const url = new URL(options.oauthRedirectUri, window.location.href)
+        url.searchParams.set('oauth_state_id', uuid())
+        event('OPEN_OAUTH', { view_name: 'OAUTH' })
+        ;(options.navigate ?? ((target: string) => window.location.assign(target)))(url.href)
+      },
       succeed: () => {
         closeDialog()
         event('HANDOFF', { view_name: 'CONNECTED' })
-        config.onSuccess(`public-sandbox-${sessionId}`, {
+        // Random, so that public tokens of separate page loads (an OAuth return) never repeat.
+        config.onSuccess(`public-sandbox-${uuid()}`, {
           institution,
           accounts,
           link_session_id: sessionId,
@@ -189,8 +218,8 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
         <div class="plaid-sandbox" role="dialog" aria-modal="true" aria-labelledby="${titleId}">
           <button type="button" class="ps-close" aria-label="Close">×</button>
           <span class="ps-badge">Plaid Link · sandbox</span>
-          <h2 id="${titleId}">Connect <span class="ps-title-bank"></span></h2>
-          <p>Sign in to <strong></strong> to share your accounts with this app. Nothing here leaves your browser: this is a sandbox.</p>
+          <h2 id="${titleId}"><span class="ps-title-verb">Connect</span> <span class="ps-title-bank"></span></h2>
+          <p class="ps-lead">Sign in to <strong></strong> to share your accounts with this app. Nothing here leaves your browser: this is a sandbox.</p>
           <div class="ps-bank"><span class="ps-logo" aria-hidden="true"></span><span class="ps-name"></span></div>
           <button type="button" class="ps-primary">Continue</button>
           <div class="ps-fails"><span>Simulate a failure</span>
@@ -203,8 +232,17 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
       root.querySelector('.ps-title-bank')!.textContent = institution.name
       root.querySelector('.ps-name')!.textContent = institution.name
       root.querySelector('.ps-logo')!.textContent = institution.name.charAt(0)
+      const primary = root.querySelector<HTMLButtonElement>('.ps-primary')!
+      const resumed = session.receivedRedirectUri !== undefined
+      const leaves = options.oauthRedirectUri !== undefined && !resumed
+      if (resumed) {
+        root.querySelector('.ps-title-verb')!.textContent = 'Finish connecting'
+        root.querySelector('.ps-lead')!.textContent = `You are back from ${institution.name}. Continue to share your accounts.`
+      } else if (leaves) {
+        primary.textContent = `Continue at ${institution.name}`
+      }
       root.querySelector('.ps-close')!.addEventListener('click', session.close)
-      root.querySelector('.ps-primary')!.addEventListener('click', session.succeed)
+      primary.addEventListener('click', leaves ? session.redirect : session.succeed)
       for (const button of root.querySelectorAll<HTMLButtonElement>('.ps-fail')) {
         button.addEventListener('click', () => session.fail(button.dataset.code as SandboxLinkErrorCode))
       }
@@ -223,11 +261,13 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
           session.fail('INVALID_LINK_TOKEN')
           return
         }
+        live = true
         if (options.dialog !== false) dialog = render()
         event('OPEN', { view_name: 'CONSENT' })
       },
-      exit: () => {
-        if (dialog) session.close()
+      exit: (_options, done) => {
+        if (live) session.close()
+        done?.()
       },
       destroy: () => {
         session.destroyed = true

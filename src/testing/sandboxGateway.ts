@@ -121,8 +121,8 @@ async function readBody(request: Request): Promise<Record<string, unknown> | und
 const badRequest = (message: string) => answerError(plaidError(400, 'INVALID_REQUEST', 'INVALID_REQUEST', message))
 
 /**
- * A healthy gateway: exchanges public tokens (once each, as Plaid does), and creates update-mode
- * Link tokens and legacy public tokens for the user's Items.
+ * A healthy gateway: exchanges public tokens (once each, as Plaid does), creates Link tokens for
+ * new Items, and update-mode Link tokens and legacy public tokens for the user's Items.
  *
  * @example
  * ```ts
@@ -137,8 +137,7 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
   const items = options.items?.map((item) => (typeof item === 'string' ? { itemId: item } : item))
   const owned = items && new Map(items.map((item) => [item.itemId, item]))
   const exchanged = new Set<string>()
-  const itemFor = async (request: Request) => {
-    const body = await readBody(request)
+  const itemFor = (body: Record<string, unknown> | undefined) => {
     const itemId = body?.item_id
     if (typeof itemId !== 'string' || itemId === '') return { error: badRequest('item_id must be a non-empty string') }
     if (owned && !owned.has(itemId)) return { error: answerError(sandboxErrors.itemNotFound) }
@@ -161,20 +160,24 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
       return HttpResponse.json({ item_id: `item-sandbox-${uuid()}`, request_id: requestId() })
     }),
     http.post(routeUrl(options, 'linkTokenCreate'), async ({ request }) => {
-      const found = await itemFor(request)
+      // Without an item_id the browser asks for a new Item's token, which Plaid lets live 4 hours;
+      // update-mode tokens live 30 minutes.
+      const body = await readBody(request)
+      const newItem = body !== undefined && !('item_id' in body)
+      const found = newItem ? undefined : itemFor(body)
       await delay(latency)
-      if (found.error) return found.error
+      if (found?.error) return found.error
       const linkToken = `link-sandbox-${uuid()}`
-      const institution = owned?.get(found.itemId)?.institution
+      const institution = found && owned?.get(found.itemId)?.institution
       if (institution) rememberTokenInstitution(linkToken, institution)
       return HttpResponse.json({
         link_token: linkToken,
-        expiration: new Date(Date.now() + 4 * 60 * 60_000).toISOString(),
+        expiration: new Date(Date.now() + (newItem ? 4 * 60 : 30) * 60_000).toISOString(),
         request_id: requestId(),
       })
     }),
     http.post(routeUrl(options, 'publicTokenCreate'), async ({ request }) => {
-      const found = await itemFor(request)
+      const found = itemFor(await readBody(request))
       await delay(latency)
       if (found.error) return found.error
       return HttpResponse.json({
