@@ -15,6 +15,8 @@ export interface SchemaFact {
 export const ItemPublicTokenExchangeRequest: SchemaFact
 export const ItemPublicTokenExchangeResponse: SchemaFact
 export const ItemPublicTokenCreateRequest: SchemaFact
+export const ItemRemoveRequest: SchemaFact
+export const ItemRemoveResponse: SchemaFact
 export const ItemPublicTokenCreateResponse: SchemaFact
 export const LinkTokenCreateRequestUser: SchemaFact
 export const LinkTokenCreateRequestUpdate: SchemaFact

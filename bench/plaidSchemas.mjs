@@ -44,6 +44,38 @@ export const ItemPublicTokenCreateResponse = {
   properties: { public_token: string, expiration: { type: 'string', format: 'date-time' }, request_id: string },
 }
 
+/** ItemRemoveRequest */
+export const ItemRemoveRequest = {
+  type: 'object',
+  closed: true,
+  required: ['access_token'],
+  properties: {
+    client_id: string,
+    secret: string,
+    access_token: string,
+    reason_code: {
+      type: 'string',
+      nullable: true,
+      enum: [
+        'FRAUD_FIRST_PARTY',
+        'FRAUD_FALSE_IDENTITY',
+        'FRAUD_ABUSE',
+        'FRAUD_OTHER',
+        'CONNECTION_IS_NON_FUNCTIONAL',
+        'OTHER',
+      ],
+    },
+    reason_note: { type: 'string', nullable: true },
+  },
+}
+
+/** ItemRemoveResponse (additionalProperties: true) */
+export const ItemRemoveResponse = {
+  type: 'object',
+  required: ['request_id'],
+  properties: { request_id: string },
+}
+
 /** LinkTokenCreateRequestUser: only `client_user_id` is required. */
 export const LinkTokenCreateRequestUser = {
   type: 'object',

@@ -24,8 +24,21 @@ export interface PlaidStandIn {
   readonly violations: string[]
   /** How many requests reached `path`, e.g. `'/item/public_token/exchange'`. */
   calls(path: string): number
+  /** How many exchange requests carried this public token, served or not. */
+  exchangesOf(publicToken: string): number
+  /**
+   * While true, every request is recorded and then left unanswered, as by a Plaid that stopped
+   * responding; a held request is never served, even once this is false again.
+   */
+  hanging: boolean
+  /** How many held requests still have their connection open. */
+  readonly held: number
   /** Every access token handed out so far. */
   readonly issuedAccessTokens: string[]
+  /** The Items Plaid still has: exchanged and not removed. */
+  readonly liveItems: string[]
+  /** The Items removed through /item/remove, in order. */
+  readonly removedItems: string[]
   /** The access token of an Item, as Plaid knows it. */
   accessTokenOf(itemId: string): string | undefined
   /** A fresh public token for a new Item. */

@@ -1,6 +1,6 @@
 /*
  * A stand-in for Plaid's API on 127.0.0.1, for the gateway's tests and its load benchmark. It
- * serves the three endpoints the gateway calls, checks every request against the facts of Plaid's
+ * serves the endpoints the gateway calls, checks every request against the facts of Plaid's
  * OpenAPI spec in plaidSchemas.mjs and the credentials, and answers like Plaid does: public tokens
  * are single-use, access tokens belong to one Item, errors have Plaid's shape. It records every
  * request so that callers can count Plaid calls, and it can be told to fail.
@@ -10,6 +10,7 @@ import { createServer } from 'node:http'
 import {
   ItemPublicTokenCreateRequest,
   ItemPublicTokenExchangeRequest,
+  ItemRemoveRequest,
   LinkTokenCreateRequest,
   linkTokenModeProblems,
   validate,
@@ -19,6 +20,7 @@ const SCHEMAS = {
   '/item/public_token/exchange': ItemPublicTokenExchangeRequest,
   '/link/token/create': LinkTokenCreateRequest,
   '/item/public_token/create': ItemPublicTokenCreateRequest,
+  '/item/remove': ItemRemoveRequest,
 }
 const MAX_BODY_BYTES = 1024 * 1024
 const UPDATE_MODE_LINK_TOKEN_MS = 30 * 60_000
@@ -52,8 +54,16 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
   const itemsByAccessToken = new Map()
   /** @type {Map<string, Array<{ status: number, body: unknown, contentType?: string }>>} */
   const failures = new Map()
+  /** @type {Map<string, string>} item id -> access token, of removed Items */
+  const revokedAccessTokens = new Map()
+  /** @type {string[]} item ids removed through /item/remove */
+  const removedItems = []
   const requests = []
   const violations = []
+  /** @type {Map<string, number>} public token -> exchange requests that carried it */
+  const exchangesByPublicToken = new Map()
+  /** @type {Set<import('node:http').ServerResponse>} requests held unanswered while hanging */
+  const held = new Set()
   let nextItem = 1
 
   const standIn = {
@@ -65,14 +75,32 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
     violations,
     /** How many requests reached `path`. */
     calls: (path) => requests.filter((request) => request.path === path).length,
+    /** How many exchange requests carried this public token, served or not. */
+    exchangesOf: (publicToken) => exchangesByPublicToken.get(publicToken) ?? 0,
+    /**
+     * While true, every request is recorded and then left unanswered, as by a Plaid that stopped
+     * responding. A held request is never served, even once this is false again; its connection
+     * stays open until the caller gives up or the stand-in closes.
+     */
+    hanging: false,
+    /** How many held requests still have their connection open. */
+    get held() {
+      return held.size
+    },
+    /** The Items Plaid still has: exchanged and not removed. */
+    get liveItems() {
+      return [...itemsByAccessToken.values()]
+    },
+    /** The Items removed through /item/remove, in order. */
+    removedItems,
     /** Every access token handed out, so tests can check that none leaks. */
     get issuedAccessTokens() {
-      return [...itemsByAccessToken.keys()]
+      return [...itemsByAccessToken.keys(), ...revokedAccessTokens.values()]
     },
     /** The access token of an Item, as Plaid knows it. */
     accessTokenOf(itemId) {
       for (const [token, item] of itemsByAccessToken) if (item === itemId) return token
-      return undefined
+      return revokedAccessTokens.get(itemId)
     },
     /** A fresh public token for a new Item, as Link's onSuccess would hand it to the browser. */
     createPublicToken() {
@@ -135,6 +163,13 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
         error_message: 'provided access token is invalid',
       })
     }
+    if (path === '/item/remove') {
+      // The access token stops working; it stays in the list of issued tokens for leak scans.
+      itemsByAccessToken.delete(body.access_token)
+      revokedAccessTokens.set(itemId, body.access_token)
+      removedItems.push(itemId)
+      return send(res, 200, { request_id: requestId })
+    }
     if (path === '/link/token/create') {
       return send(res, 200, {
         link_token: `link-sandbox-${randomUUID()}`,
@@ -167,6 +202,14 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
       body = undefined
     }
     requests.push({ path, method: req.method, headers: { ...req.headers }, body })
+    if (path === '/item/public_token/exchange' && typeof body?.public_token === 'string') {
+      exchangesByPublicToken.set(body.public_token, (exchangesByPublicToken.get(body.public_token) ?? 0) + 1)
+    }
+    if (standIn.hanging) {
+      held.add(res)
+      res.on('close', () => held.delete(res))
+      return
+    }
     if (standIn.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, standIn.latencyMs))
 
     const schema = SCHEMAS[path]

@@ -10,9 +10,10 @@ import {
   plaidFailure,
   unauthorized,
 } from './errors'
-import { createExchangeOnce, type Exchanged } from './exchangeOnce'
+import { exchangeLedgerOf, exchangeOnce, type ExchangeOutcome, type Exchanged } from './exchangeOnce'
+import { createMemoryExchangeLedger } from './memoryItemStore'
 import { optionalBoolean, readJsonBody, requiredString } from './readJsonBody'
-import { credentialsOf } from './redact'
+import { credentialsOf, containsSecret } from './redact'
 import type { LinkTokenFields, PlaidGateway, PlaidGatewayOptions, PlaidGatewayRoute } from './types'
 
 const ROUTES: readonly PlaidGatewayRoute[] = [
@@ -42,13 +43,26 @@ const PRODUCT_FIELDS = [
 ] as const
 
 function normalizeBasePath(basePath: string): string {
-  if (typeof basePath !== 'string' || /[?#]/.test(basePath)) {
-    throw new TypeError(
-      `createPlaidGateway: \`basePath\` must be a URL path such as '/api/plaid'; got ${JSON.stringify(basePath)}.`,
+  const refuse = (why: string) =>
+    new TypeError(
+      `createPlaidGateway: \`basePath\` ${why}; give the path the routes are mounted under, such as ` +
+        `'/api/plaid'. Got ${JSON.stringify(basePath)}.`,
     )
+  if (typeof basePath !== 'string') throw refuse('must be a string')
+  if (/^[a-z][a-z0-9+.-]*:/i.test(basePath) || basePath.startsWith('//')) {
+    throw refuse('is a path, not a URL: requests are matched on their path only')
   }
+  if (/[?#]/.test(basePath)) throw refuse('cannot hold a query or a fragment')
+  if (/\s/.test(basePath)) throw refuse('cannot hold whitespace, which no request path matches')
+  if (/%/.test(basePath)) throw refuse('must be written decoded, without % escapes')
   const trimmed = basePath.replace(/\/+$/, '')
-  return trimmed === '' || trimmed.startsWith('/') ? trimmed : '/' + trimmed
+  const path = trimmed === '' || trimmed.startsWith('/') ? trimmed : '/' + trimmed
+  const segments = path.split('/').slice(1)
+  if (segments.some((segment) => segment === '.' || segment === '..')) {
+    throw refuse('cannot hold . or .. segments, which a request URL never keeps')
+  }
+  if (segments.some((segment) => segment === '')) throw refuse('cannot hold empty segments (//)')
+  return path
 }
 
 function checkOptions(options: PlaidGatewayOptions): void {
@@ -65,6 +79,20 @@ function checkOptions(options: PlaidGatewayOptions): void {
   if (typeof options.getUserId !== 'function') {
     throw missing('getUserId', "pass a function that returns the signed-in user's id from the request, or null.")
   }
+  if (
+    options.plaidTimeoutMs !== undefined &&
+    !(typeof options.plaidTimeoutMs === 'number' && options.plaidTimeoutMs > 0 && options.plaidTimeoutMs <= 2 ** 31 - 1)
+  ) {
+    throw new TypeError(
+      `createPlaidGateway: \`plaidTimeoutMs\` must be a number of milliseconds above 0, such as 30000; got ${String(options.plaidTimeoutMs)}.`,
+    )
+  }
+  if (
+    options.secrets !== undefined &&
+    !(Array.isArray(options.secrets) && options.secrets.every((secret) => typeof secret === 'string'))
+  ) {
+    throw new TypeError('createPlaidGateway: `secrets` must be an array of strings.')
+  }
   if (typeof options.linkToken !== 'object' || options.linkToken === null) {
     throw missing(
       'linkToken',
@@ -74,6 +102,13 @@ function checkOptions(options: PlaidGatewayOptions): void {
 }
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== ''
+
+/* A failed save is tried this many times in all, waiting longer before each new try. */
+const SAVE_ATTEMPTS = 3
+const SAVE_BACKOFF_MS = [100, 400]
+const DEFAULT_PLAID_TIMEOUT_MS = 30_000
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /* Hooks are the app's code: whatever they throw must not change the response. */
 async function callHook<T>(hook: ((event: T) => void | Promise<void>) | undefined, event: T): Promise<void> {
@@ -118,11 +153,48 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
   for (const field of GATEWAY_OWNED_FIELDS) delete (linkTokenFields as Record<string, unknown>)[field]
   const updateModeFields: Partial<LinkTokenFields> = { ...linkTokenFields }
   for (const field of PRODUCT_FIELDS) delete updateModeFields[field]
-  const credentials = credentialsOf(plaid)
-  const exchanges = createExchangeOnce()
+  const credentials = [...credentialsOf(plaid), ...(options.secrets ?? []).filter((secret) => secret !== '')]
+  const plaidTimeoutMs = options.plaidTimeoutMs ?? DEFAULT_PLAID_TIMEOUT_MS
+  const ledger = exchangeLedgerOf(store, createMemoryExchangeLedger)
+
+  /*
+   * Every Plaid call runs against the deadline: the SDK gets a signal that aborts its request,
+   * and the answer does not wait past the deadline even for a client that ignores the signal.
+   */
+  async function callPlaid<T>(
+    what: string,
+    call: (options: { timeout: number; signal: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort()
+        reject(new Error(`Plaid's ${what} did not answer within plaidTimeoutMs (${plaidTimeoutMs} ms).`))
+      }, plaidTimeoutMs)
+    })
+    try {
+      return await Promise.race([call({ timeout: plaidTimeoutMs, signal: controller.signal }), deadline])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /* A success answer passes on only strings that hold none of the secrets the gateway knows. */
+  function success(body: Record<string, string | undefined>, secrets: readonly string[]): Response {
+    for (const [field, value] of Object.entries(body)) {
+      if (value !== undefined && containsSecret(value, secrets)) {
+        throw internalError(new Error(`Plaid's answer holds a secret in ${field}; it was not passed on.`), secrets)
+      }
+    }
+    return jsonResponse(200, body)
+  }
 
   function matchRoute(url: string): PlaidGatewayRoute | undefined {
     const { pathname } = new URL(url)
+    // A Fetch-API Request has resolved dot segments already; encoded slashes and empty segments
+    // are refused here, so that no two spellings reach one route.
+    if (/%(?:2f|5c)/i.test(pathname) || pathname.includes('//')) return undefined
     if (!pathname.startsWith(basePath + '/')) return undefined
     const rest = pathname.slice(basePath.length)
     return ROUTES.find((route) => route === rest)
@@ -140,36 +212,82 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     return accessToken
   }
 
+  async function exchangeWithPlaid(publicToken: string): Promise<Exchanged> {
+    let data: { item_id?: unknown; access_token?: unknown; request_id?: unknown }
+    try {
+      data = (
+        await callPlaid('/item/public_token/exchange', (options) =>
+          plaid.itemPublicTokenExchange({ public_token: publicToken }, options),
+        )
+      ).data
+    } catch (error) {
+      throw plaidFailure(error, credentials)
+    }
+    const accessToken = data?.access_token
+    if (!isNonEmptyString(data?.item_id) || !isNonEmptyString(accessToken)) {
+      const secrets = isNonEmptyString(accessToken) ? [...credentials, accessToken] : credentials
+      throw internalError(new Error("Plaid's exchange answer has no item_id or access_token."), secrets)
+    }
+    const requestId = typeof data.request_id === 'string' ? data.request_id : undefined
+    return { itemId: data.item_id, accessToken, requestId }
+  }
+
+  /*
+   * Saves a new Item, trying again after a failure. If the store still refuses it, the Item is
+   * removed at Plaid, so that no Item lives (and is billed) there with its access token lost.
+   */
+  async function saveOrRemove(userId: string, { itemId, accessToken }: Exchanged): Promise<void> {
+    const secrets = [...credentials, accessToken]
+    let lastError: unknown
+    for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(SAVE_BACKOFF_MS[attempt - 1] ?? 0)
+      try {
+        await store.save({ userId, itemId, accessToken })
+        return
+      } catch (error) {
+        lastError = error
+      }
+    }
+    let removed = 'and was removed at Plaid'
+    try {
+      await callPlaid('/item/remove', (options) => plaid.itemRemove({ access_token: accessToken }, options))
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error)
+      removed = `and removing it at Plaid failed too (${why}); remove it by hand`
+    }
+    const failure = internalError(lastError, secrets)
+    const reason = failure.redactedCause?.message ?? ''
+    throw internalError(
+      new Error(`store.save failed ${SAVE_ATTEMPTS} times for Item ${itemId} (${reason}), ${removed}.`),
+      secrets,
+      itemId,
+    )
+  }
+
   async function exchange(userId: string, body: Record<string, unknown>): Promise<Response> {
     const publicToken = requiredString(body, 'public_token')
-    const outcome = await exchanges.run(
-      userId,
-      publicToken,
-      async (): Promise<Exchanged> => {
-        let data: { item_id?: unknown; access_token?: unknown; request_id?: unknown }
-        try {
-          data = (await plaid.itemPublicTokenExchange({ public_token: publicToken })).data
-        } catch (error) {
-          throw plaidFailure(error, credentials)
-        }
-        const accessToken = data?.access_token
-        if (!isNonEmptyString(data?.item_id) || !isNonEmptyString(accessToken)) {
-          const secrets = isNonEmptyString(accessToken) ? [...credentials, accessToken] : credentials
-          throw internalError(new Error("Plaid's exchange answer has no item_id or access_token."), secrets)
-        }
-        const requestId = typeof data.request_id === 'string' ? data.request_id : undefined
-        return { itemId: data.item_id, accessToken, requestId }
-      },
-      async ({ itemId, accessToken, requestId }) => {
-        try {
-          await store.save({ userId, itemId, accessToken })
-        } catch (error) {
-          throw internalError(error, [...credentials, accessToken])
-        }
-        await callHook(onItemLinked, requestId === undefined ? { userId, itemId } : { userId, itemId, requestId })
-      },
-    )
-    return jsonResponse(200, { item_id: outcome.itemId, request_id: outcome.requestId })
+    let outcome: ExchangeOutcome
+    try {
+      outcome = await exchangeOnce(ledger, {
+        userId,
+        publicToken,
+        // The first request's exchange, its saves and a removal all fit in the lease.
+        leaseMs: 3 * plaidTimeoutMs + 5_000,
+        waitMs: 3 * plaidTimeoutMs + 5_000,
+        stillRunning: () =>
+          internalError(new Error('Another request of this user is still exchanging this public token.'), credentials),
+        run: async () => {
+          const exchanged = await exchangeWithPlaid(publicToken)
+          await saveOrRemove(userId, exchanged)
+          const { itemId, requestId } = exchanged
+          await callHook(onItemLinked, requestId === undefined ? { userId, itemId } : { userId, itemId, requestId })
+          return { itemId, requestId }
+        },
+      })
+    } catch (error) {
+      throw error instanceof GatewayFailure ? error : internalError(error, credentials)
+    }
+    return success({ item_id: outcome.itemId, request_id: outcome.requestId }, credentials)
   }
 
   /*
@@ -201,18 +319,21 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     }
     let data: { link_token?: unknown; expiration?: unknown; request_id?: unknown }
     try {
-      data = (await plaid.linkTokenCreate(request)).data
+      data = (await callPlaid('/link/token/create', (options) => plaid.linkTokenCreate(request, options))).data
     } catch (error) {
       throw plaidFailure(error, secrets)
     }
     if (!isNonEmptyString(data?.link_token) || !isNonEmptyString(data?.expiration)) {
       throw internalError(new Error("Plaid's /link/token/create answer has no link_token or expiration."), secrets)
     }
-    return jsonResponse(200, {
-      link_token: data.link_token,
-      expiration: data.expiration,
-      request_id: typeof data.request_id === 'string' ? data.request_id : undefined,
-    })
+    return success(
+      {
+        link_token: data.link_token,
+        expiration: data.expiration,
+        request_id: typeof data.request_id === 'string' ? data.request_id : undefined,
+      },
+      secrets,
+    )
   }
 
   async function publicTokenCreate(userId: string, body: Record<string, unknown>): Promise<Response> {
@@ -221,18 +342,25 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     const secrets = [...credentials, accessToken]
     let data: { public_token?: unknown; expiration?: unknown; request_id?: unknown }
     try {
-      data = (await plaid.itemCreatePublicToken({ access_token: accessToken })).data
+      data = (
+        await callPlaid('/item/public_token/create', (options) =>
+          plaid.itemCreatePublicToken({ access_token: accessToken }, options),
+        )
+      ).data
     } catch (error) {
       throw plaidFailure(error, secrets)
     }
     if (!isNonEmptyString(data?.public_token)) {
       throw internalError(new Error("Plaid's /item/public_token/create answer has no public_token."), secrets)
     }
-    return jsonResponse(200, {
-      public_token: data.public_token,
-      expiration: isNonEmptyString(data.expiration) ? data.expiration : undefined,
-      request_id: typeof data.request_id === 'string' ? data.request_id : undefined,
-    })
+    return success(
+      {
+        public_token: data.public_token,
+        expiration: isNonEmptyString(data.expiration) ? data.expiration : undefined,
+        request_id: typeof data.request_id === 'string' ? data.request_id : undefined,
+      },
+      secrets,
+    )
   }
 
   const handle = async (request: Request): Promise<Response> => {
@@ -266,6 +394,7 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
         errorMessage: body.error_message,
         ...(body.request_id === undefined ? {} : { requestId: body.request_id }),
         ...(userId === undefined ? {} : { userId }),
+        ...(failure.itemId === undefined ? {} : { itemId: failure.itemId }),
         ...(failure.redactedCause === undefined ? {} : { cause: failure.redactedCause }),
       })
       return failureResponse(failure)

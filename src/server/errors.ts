@@ -32,16 +32,26 @@ export class GatewayFailure extends Error {
     readonly body: PlaidErrorBody,
     /** Already redacted: a GatewayFailure never holds a raw error. */
     readonly redactedCause?: RedactedCause,
+    /** The Item the failure concerns, for `onError` only. */
+    readonly itemId?: string,
   ) {
     super(body.error_message)
   }
 }
 
-function own(status: number, errorType: string, errorCode: string, message: string, cause?: RedactedCause) {
+function own(
+  status: number,
+  errorType: string,
+  errorCode: string,
+  message: string,
+  cause?: RedactedCause,
+  itemId?: string,
+) {
   return new GatewayFailure(
     status,
     { error_type: errorType, error_code: errorCode, error_message: message, display_message: null },
     cause,
+    itemId,
   )
 }
 
@@ -70,13 +80,14 @@ export const itemNotFound = () =>
   own(404, 'ITEM_ERROR', 'ITEM_NOT_FOUND', 'The signed-in user has no Item with this item_id.')
 
 /** A 500 that tells the browser nothing of what went wrong; the redacted cause goes to `onError` only. */
-export const internalError = (error: unknown, secrets: readonly string[]) =>
+export const internalError = (error: unknown, secrets: readonly string[], itemId?: string) =>
   own(
     500,
     'API_ERROR',
     'INTERNAL_SERVER_ERROR',
     'The gateway could not complete the request. Try again later.',
     describeCause(error, secrets),
+    itemId,
   )
 
 type Json = Record<string, unknown>

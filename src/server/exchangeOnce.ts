@@ -1,10 +1,11 @@
 /*
- * Makes the exchange of a public token idempotent per user. A public token can be exchanged with
- * Plaid only once, but browsers retry (a lost response, a double click, a reload), so a retry by
- * the same user within the window answers with the first result, and concurrent retries share the
- * one request in flight. The key holds the user, so another user sending the same token never
- * gets this user's Item.
+ * Makes the exchange of a public token idempotent per user, across every gateway instance that
+ * shares the ledger. A public token can be exchanged with Plaid only once, but browsers retry (a
+ * lost response, a double click, a reload), so a retry by the same user answers with the first
+ * result, and a retry that comes while the first is still running waits for it. The key holds
+ * the user, so another user sending the same token never gets this user's Item.
  */
+import type { ExchangeLedger } from './types'
 
 /** Plaid's answer to an exchange, before it is saved. */
 export interface Exchanged {
@@ -19,83 +20,73 @@ export interface ExchangeOutcome {
   requestId: string | undefined
 }
 
-interface Entry {
-  /* Plaid's answer once it came, kept only until it is saved: a failed save is retried with it. */
-  exchanged?: Promise<Exchanged>
-  outcome?: ExchangeOutcome
-  running?: Promise<ExchangeOutcome>
-  /* Set once Plaid answered; until then the entry is in flight and never expires. */
-  expiresAt?: number
-}
-
 /* Public tokens live 30 minutes, so a retry after that could not succeed with Plaid anyway. */
 export const EXCHANGE_WINDOW_MS = 30 * 60_000
-const SWEEP_EVERY_MS = 60_000
 
-export interface ExchangeOnce {
-  run(
-    userId: string,
-    publicToken: string,
-    exchange: () => Promise<Exchanged>,
-    save: (exchanged: Exchanged) => Promise<void>,
-  ): Promise<ExchangeOutcome>
+/* How often a waiting retry asks the ledger again: soon at first, then every quarter second. */
+const FIRST_POLL_MS = 20
+const LONGEST_POLL_MS = 250
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The ledger key: a SHA-256 of the user and the public token, so the ledger (often a database
+ * table) never holds the public token itself.
+ */
+async function ledgerKey(userId: string, publicToken: string): Promise<string> {
+  const text = JSON.stringify([userId, publicToken])
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
-export function createExchangeOnce(): ExchangeOnce {
-  const entries = new Map<string, Entry>()
-  let lastSweep = Date.now()
-
-  function sweep(now: number) {
-    if (now - lastSweep < SWEEP_EVERY_MS) return
-    lastSweep = now
-    for (const [key, entry] of entries) {
-      if (!entry.running && entry.expiresAt !== undefined && entry.expiresAt <= now) entries.delete(key)
-    }
-  }
-
-  return {
-    run(userId, publicToken, exchange, save) {
-      const now = Date.now()
-      sweep(now)
-      const key = JSON.stringify([userId, publicToken])
-      let entry = entries.get(key)
-      if (entry && !entry.running && entry.expiresAt !== undefined && entry.expiresAt <= now) {
-        entries.delete(key)
-        entry = undefined
-      }
-      if (entry?.outcome) return Promise.resolve(entry.outcome)
-      if (entry?.running) return entry.running
-
-      const current: Entry = entry ?? {}
-      entries.set(key, current)
-      const running = (async (): Promise<ExchangeOutcome> => {
-        if (!current.exchanged) {
-          current.exchanged = exchange()
-          current.exchanged.then(
-            () => {
-              current.expiresAt = Date.now() + EXCHANGE_WINDOW_MS
-            },
-            // A failed exchange is forgotten, so the user can try again (Plaid decides the outcome).
-            () => {
-              if (entries.get(key) === current) entries.delete(key)
-            },
-          )
-        }
-        const exchanged = await current.exchanged
-        // A failed save keeps `exchanged`, so the next retry saves again without spending the
-        // single-use public token a second time.
-        await save(exchanged)
-        current.outcome = { itemId: exchanged.itemId, requestId: exchanged.requestId }
-        // Saved: the access token is no longer needed here.
-        current.exchanged = undefined
-        return current.outcome
-      })()
-      current.running = running
-      const done = () => {
-        if (current.running === running) current.running = undefined
-      }
-      running.then(done, done)
-      return running
-    },
-  }
+export interface ExchangeOnceOptions {
+  userId: string
+  publicToken: string
+  /**
+   * How long the first request may hold the claim. Longer than the whole exchange can take, so
+   * that a live request never loses it; an instance that died mid-exchange frees it when it ends.
+   */
+  leaseMs: number
+  /** How long a retry waits for a claim held elsewhere before it gives up. */
+  waitMs: number
+  /** Exchanges with Plaid and saves; rejects when the exchange must not count. */
+  run: () => Promise<ExchangeOutcome>
+  /** Raised when a retry waited `waitMs` and the first request still had not finished. */
+  stillRunning: () => Error
 }
+
+export async function exchangeOnce(ledger: ExchangeLedger, options: ExchangeOnceOptions): Promise<ExchangeOutcome> {
+  const key = await ledgerKey(options.userId, options.publicToken)
+  const claimId = globalThis.crypto.randomUUID()
+  const giveUpAt = Date.now() + options.waitMs
+  for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
+    const claim = await ledger.claim(key, claimId, options.leaseMs)
+    if (claim.state === 'done') return { itemId: claim.itemId, requestId: claim.requestId }
+    if (claim.state === 'claimed') break
+    if (Date.now() + pause > giveUpAt) throw options.stillRunning()
+    await sleep(pause)
+  }
+
+  let outcome: ExchangeOutcome
+  try {
+    outcome = await options.run()
+  } catch (error) {
+    // A failed exchange is forgotten, so the user can try again (Plaid decides the outcome).
+    await ledger.release(key, claimId).catch(() => undefined)
+    throw error
+  }
+  // The Item is saved, so the answer is a success even if the ledger cannot record it: a later
+  // retry then reaches Plaid, which refuses the spent token, and nothing is lost.
+  await ledger
+    .complete(
+      key,
+      claimId,
+      outcome.requestId === undefined ? { itemId: outcome.itemId } : { ...outcome },
+      EXCHANGE_WINDOW_MS,
+    )
+    .catch(() => undefined)
+  return outcome
+}
+
+export const exchangeLedgerOf = (store: { exchangeLedger?: ExchangeLedger }, fallback: () => ExchangeLedger) =>
+  store.exchangeLedger && typeof store.exchangeLedger.claim === 'function' ? store.exchangeLedger : fallback()

@@ -4,12 +4,24 @@
  */
 export { createPlaidGateway } from './createPlaidGateway'
 export { createMemoryItemStore } from './memoryItemStore'
+export { createPostgresItemStore } from './postgresItemStore'
+export type {
+  EncryptionKeys,
+  PostgresItemStore,
+  PostgresItemStoreOptions,
+  PostgresQueryable,
+} from './postgresItemStore'
 export { toNodeHandler } from './toNodeHandler'
 export type { NodeRequest } from './toNodeHandler'
 export type {
+  ExchangeClaim,
+  ExchangeLedger,
   GatewayErrorEvent,
   ItemLinkedEvent,
+  ItemStatus,
+  ItemStatusUpdate,
   ItemStore,
+  ItemToSave,
   LinkTokenFields,
   PlaidGateway,
   PlaidGatewayClient,

@@ -11,6 +11,12 @@ const ACCESS_TOKEN_PATTERN = /access-(?:sandbox|development|production)-[\w-]+/g
 /* Stacks are kept for debugging, but bounded: a log line should not be a megabyte. */
 const MAX_STACK_LENGTH = 4000
 
+/** Whether `text` holds an access token or any of `secrets`. */
+export function containsSecret(text: string, secrets: readonly string[]): boolean {
+  ACCESS_TOKEN_PATTERN.lastIndex = 0
+  return ACCESS_TOKEN_PATTERN.test(text) || secrets.some((secret) => secret.length > 0 && text.includes(secret))
+}
+
 /** Replaces access tokens, and every one of `secrets`, in `text`. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text.replace(ACCESS_TOKEN_PATTERN, REDACTED)
@@ -47,25 +53,37 @@ export function describeCause(error: unknown, secrets: readonly string[]): Redac
   return cause
 }
 
+const CREDENTIAL_HEADERS = new Set(['plaid-client-id', 'plaid-secret'])
+
+/* Header objects nest in axios (`common`, `post`, ...); a few levels cover every shape it uses. */
+function collectCredentials(headers: unknown, found: string[], depth: number): void {
+  if (typeof headers !== 'object' || headers === null || depth > 3) return
+  for (const [name, value] of Object.entries(headers)) {
+    if (CREDENTIAL_HEADERS.has(name.toLowerCase())) {
+      if (typeof value === 'string' && value !== '' && !found.includes(value)) found.push(value)
+    } else if (typeof value === 'object') {
+      collectCredentials(value, found, depth + 1)
+    }
+  }
+}
+
 /**
  * The client id and secret configured in a `PlaidApi`, read only so they can be redacted. The
- * SDK keeps them in its configuration's default headers; a client that is not a `PlaidApi` has
+ * SDK keeps them in its configuration's default headers, or, when the app passed its own axios
+ * instance, in that instance's defaults; both are read. A client that is not a `PlaidApi` has
  * none to find, which is fine.
  */
 export function credentialsOf(plaid: unknown): string[] {
+  const found: string[] = []
   try {
-    const configuration = (plaid as { configuration?: { baseOptions?: { headers?: unknown } } }).configuration
-    const headers = configuration?.baseOptions?.headers
-    if (typeof headers !== 'object' || headers === null) return []
-    const found: string[] = []
-    for (const [name, value] of Object.entries(headers)) {
-      const lower = name.toLowerCase()
-      if ((lower === 'plaid-client-id' || lower === 'plaid-secret') && typeof value === 'string' && value !== '') {
-        found.push(value)
-      }
+    const api = plaid as {
+      configuration?: { baseOptions?: { headers?: unknown } }
+      axios?: { defaults?: { headers?: unknown } }
     }
-    return found
+    collectCredentials(api.configuration?.baseOptions?.headers, found, 0)
+    collectCredentials(api.axios?.defaults?.headers, found, 0)
   } catch {
-    return []
+    // A getter that throws: nothing more to find.
   }
+  return found
 }

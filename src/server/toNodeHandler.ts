@@ -117,22 +117,52 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   res.end(body)
 }
 
+function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  res.statusCode = status
+  res.setHeader('content-type', 'application/json; charset=utf-8')
+  res.setHeader('cache-control', 'no-store')
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+  res.end(JSON.stringify(body))
+}
+
+/*
+ * The request target as the client sent it, checked before a URL parser can resolve it: two
+ * spellings must never reach one route, so dot segments (plain or percent-encoded), encoded
+ * slashes and backslashes, empty segments and an absolute-form target naming another host all
+ * answer 404.
+ */
+function rawTargetProblem(req: NodeRequest): string | undefined {
+  let target = req.originalUrl ?? req.url ?? '/'
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)(.*)$/i.exec(target)
+  if (absolute) {
+    const host = req.headers.host
+    if (!host || absolute[1]!.toLowerCase() !== host.toLowerCase()) return 'an absolute-form target for another host'
+    target = absolute[2] || '/'
+  }
+  const path = target.split(/[?#]/, 1)[0]!
+  if (!path.startsWith('/')) return 'a target that is not a path'
+  if (/%(?:2f|5c)/i.test(path) || path.includes('\\')) return 'an encoded slash'
+  if (path.includes('//')) return 'an empty segment'
+  for (const segment of path.split('/')) {
+    if (/^(?:\.|%2e){1,2}$/i.test(segment)) return 'a dot segment'
+  }
+  return undefined
+}
+
+/* Methods a Fetch-API Request cannot even be built with; they are answered here. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
 function sendInternalError(res: ServerResponse): void {
   if (res.headersSent) {
     res.destroy()
     return
   }
-  res.statusCode = 500
-  res.setHeader('content-type', 'application/json; charset=utf-8')
-  res.setHeader('cache-control', 'no-store')
-  res.end(
-    JSON.stringify({
-      error_type: 'API_ERROR',
-      error_code: 'INTERNAL_SERVER_ERROR',
-      error_message: 'The gateway could not complete the request. Try again later.',
-      display_message: null,
-    }),
-  )
+  sendJson(res, 500, {
+    error_type: 'API_ERROR',
+    error_code: 'INTERNAL_SERVER_ERROR',
+    error_message: 'The gateway could not complete the request. Try again later.',
+    display_message: null,
+  })
 }
 
 /**
@@ -140,6 +170,10 @@ function sendInternalError(res: ServerResponse): void {
  * Express. The request URL keeps Express's mount path (from `req.originalUrl`), so the gateway's
  * `basePath` is the full path in both. A body that a parser such as `express.json()` already read
  * is passed on from `req.body`; otherwise the raw stream is.
+ *
+ * The raw request target is checked first: dot segments (plain or encoded), encoded slashes,
+ * `//` and an absolute-form target for another host answer 404 before a `Request` is built, and
+ * methods that a `Request` cannot carry (TRACE, CONNECT) get the gateway's 405.
  *
  * @example
  * ```ts
@@ -154,6 +188,32 @@ export function toNodeHandler(
   handle: (request: Request) => Promise<Response>,
 ): (req: NodeRequest, res: ServerResponse) => void {
   return (req, res) => {
+    const method = (req.method ?? 'GET').toUpperCase()
+    if (FORBIDDEN_METHODS.has(method)) {
+      req.resume()
+      sendJson(
+        res,
+        405,
+        {
+          error_type: 'INVALID_REQUEST',
+          error_code: 'METHOD_NOT_ALLOWED',
+          error_message: 'The Plaid gateway only answers POST requests.',
+          display_message: null,
+        },
+        { allow: 'POST' },
+      )
+      return
+    }
+    if (method === 'POST' && rawTargetProblem(req) !== undefined) {
+      req.resume()
+      sendJson(res, 404, {
+        error_type: 'INVALID_REQUEST',
+        error_code: 'NOT_FOUND',
+        error_message: 'There is no gateway route at this path.',
+        display_message: null,
+      })
+      return
+    }
     const run = async () => {
       let response: Response
       try {

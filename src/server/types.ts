@@ -1,47 +1,115 @@
 import type { LinkTokenCreateRequest, PlaidApi } from 'plaid'
 
-/** One linked Item as the gateway hands it to an {@link ItemStore}. */
-export interface StoredItem {
+/** What the gateway asks an {@link ItemStore} to save after an exchange. */
+export interface ItemToSave {
   /** The app's user id, as returned by `getUserId`. */
   userId: string
   /** Plaid's id of the Item; the only identifier the browser ever sees. */
   itemId: string
   /** Plaid's access token for the Item. Keep it on the server, encrypted at rest. */
   accessToken: string
+  /** Plaid's id of the Item's institution, when the gateway could learn it. */
+  institutionId?: string | null
+  /** The institution's name, when the gateway could learn it. */
+  institutionName?: string | null
 }
 
 /**
- * Where the gateway keeps access tokens. Any database can stand behind it; the package ships an
- * in-memory one for development ({@link createMemoryItemStore}).
+ * The health of an Item, as section 7 of the contract defines it: `healthy` after the exchange
+ * and after a repair; the other states come from Plaid's `ITEM` webhooks and `/item/get`.
+ */
+export type ItemStatus =
+  | 'healthy'
+  | 'login_required'
+  | 'pending_expiration'
+  | 'pending_disconnect'
+  | 'new_accounts_available'
+  | 'revoked'
+  | 'error'
+
+/** What a status change writes. */
+export interface ItemStatusUpdate {
+  status: ItemStatus
+  /** Plaid's error code behind the status, or `null`. */
+  errorCode?: string | null
+  /** When the consent runs out (ISO 8601), for `pending_expiration`; `null` clears it. */
+  consentExpirationTime?: string | null
+}
+
+/** One of a user's Items as {@link ItemStore.list} returns it: never the access token. */
+export interface StoredItem {
+  userId: string
+  itemId: string
+  status: ItemStatus
+  institutionId: string | null
+  institutionName: string | null
+  errorCode: string | null
+  /** ISO 8601, or `null`. */
+  consentExpirationTime: string | null
+  /** ISO 8601: when the Item was saved or its status last changed. */
+  updatedAt: string
+}
+
+/** The outcome of {@link ExchangeLedger.claim}. */
+export type ExchangeClaim =
+  { state: 'claimed' } | { state: 'pending' } | { state: 'done'; itemId: string; requestId?: string }
+
+/**
+ * The memory that answers an exchange retried by the same user once, across every gateway
+ * instance that shares it. Keys are opaque hashes of the user and the public token; the public
+ * token itself is never handed to the ledger.
  *
- * `get` must only find Items that were saved for that same user: the gateway relies on it to keep
- * one user from reaching another user's Item.
+ * A claim is a lease: the first caller gets `claimed`; while its lease runs, others get `pending`
+ * and ask again; once it completes, everyone gets `done` with its result until `keepMs` passes.
+ * A released claim, or one whose lease ran out, can be claimed again.
+ */
+export interface ExchangeLedger {
+  claim(key: string, claimId: string, leaseMs: number): Promise<ExchangeClaim>
+  complete(key: string, claimId: string, outcome: { itemId: string; requestId?: string }, keepMs: number): Promise<void>
+  release(key: string, claimId: string): Promise<void>
+}
+
+/**
+ * Where the gateway keeps Items and their access tokens. Any database can stand behind it; the
+ * package ships an in-memory one for development ({@link createMemoryItemStore}) and one for
+ * PostgreSQL (`createPostgresItemStore`). `runItemStoreContract` of `@utdk/plaid-react/testing`
+ * checks your own against the rules below.
  *
- * @example
- * ```ts
- * const store: ItemStore = {
- *   async save({ userId, itemId, accessToken }) {
- *     await db.items.upsert({ userId, itemId, accessToken: encrypt(accessToken) })
- *   },
- *   async get(userId, itemId) {
- *     const row = await db.items.find({ userId, itemId })
- *     return row ? decrypt(row.accessToken) : undefined
- *   },
- * }
- * ```
+ * Every method that takes a `userId` must only find Items saved for that same user: the gateway
+ * relies on it to keep one user from reaching another user's Item. The owner of an Item never
+ * changes after its first save.
  */
 export interface ItemStore {
-  /** Saves (or replaces) the access token of an Item for a user. */
-  save(item: StoredItem): Promise<void>
+  /**
+   * Saves an Item's access token for a user, with the status `healthy`. Saving it again for the
+   * same user replaces the token; saving it for another user must throw.
+   */
+  save(item: ItemToSave): Promise<void>
   /** The access token of the user's Item, or `undefined` when this user has no such Item. */
   get(userId: string, itemId: string): Promise<string | undefined>
+  /** The user's Items, oldest first, without access tokens. */
+  list(userId: string): Promise<StoredItem[]>
+  /** The user an Item belongs to, or `undefined` (used for webhooks, which carry no session). */
+  owner(itemId: string): Promise<string | undefined>
+  /** Changes an Item's status; an unknown Item is ignored. */
+  setStatus(itemId: string, update: ItemStatusUpdate): Promise<void>
+  /** Deletes the user's Item; another user's Item is left alone. */
+  remove(userId: string, itemId: string): Promise<void>
+  /**
+   * Makes exchange retries answer once across every gateway instance that shares the store.
+   * Without it the gateway remembers exchanges in its own process only.
+   */
+  exchangeLedger?: ExchangeLedger
 }
 
 /** The routes of the gateway, as paths below `basePath`. */
 export type PlaidGatewayRoute = '/item/public_token/exchange' | '/link/token/create' | '/item/public_token/create'
 
 /** The part of the `plaid` SDK's `PlaidApi` that the gateway calls. A `PlaidApi` instance fits. */
-export type PlaidGatewayClient = Pick<PlaidApi, 'itemPublicTokenExchange' | 'linkTokenCreate' | 'itemCreatePublicToken'>
+export type PlaidGatewayClient = Pick<
+  PlaidApi,
+  'itemPublicTokenExchange' | 'linkTokenCreate' | 'itemCreatePublicToken' | 'itemRemove'
+>
 
 /**
  * The app's own fields for Plaid's `/link/token/create`, such as `client_name`, `language` and
@@ -88,6 +156,11 @@ export interface GatewayErrorEvent {
   errorMessage: string
   /** Plaid's request id, when Plaid answered. */
   requestId?: string
+  /**
+   * The Item concerned, when the failure left one at Plaid that the store could not keep: the
+   * gateway then removed it at Plaid (see `cause` for whether that worked).
+   */
+  itemId?: string
   /** The signed-in user, once known. */
   userId?: string
   /** For 500 responses: what went wrong inside, redacted. */
@@ -113,6 +186,18 @@ export interface PlaidGatewayOptions {
    * @defaultValue `'/api/plaid'`
    */
   basePath?: string
+  /**
+   * How long each call to Plaid may take, in milliseconds. Past it the call is abandoned and the
+   * answer is a 500, so that nothing waits forever on a Plaid that does not answer.
+   * @defaultValue `30000`
+   */
+  plaidTimeoutMs?: number
+  /**
+   * Further values that must never appear in a response, a log line or a hook's payload. The
+   * client id and secret are found on their own in the `PlaidApi`'s configuration and its axios
+   * instance; list here any the gateway cannot see (say, a secret added by an axios interceptor).
+   */
+  secrets?: readonly string[]
   /**
    * Called once per new Item, after its access token was saved. It gets ids only. The response
    * waits for it; whatever it throws is ignored.

@@ -14,3 +14,5 @@ export type {
   PlaidLinkSandboxSession,
   SandboxLinkErrorCode,
 } from './plaidLinkSandbox'
+export { itemStoreContract } from './itemStoreContract'
+export type { ItemStoreContractCase } from './itemStoreContract'

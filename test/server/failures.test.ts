@@ -285,22 +285,67 @@ describe("the app's own failures", () => {
     expect(errors[0]!.cause?.message).toBe('connection to the database was lost')
   })
 
-  it('answers a failed save with a bare 500, redacts the token in the cause, and saves on retry without a second exchange', async () => {
+  it('tries a failed save again and answers 200 when a later try works, with one exchange at Plaid', async () => {
     const { gateway, store, standIn, errors } = await gatewayWith({})
     const { publicToken, itemId } = standIn.createPublicToken()
-    store.failSaves = 1
-    const first = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
-    expect(first.status).toBe(500)
-    expect(first.json).toEqual(INTERNAL_ERROR_BODY)
-    const accessToken = standIn.accessTokenOf(itemId)!
-    expect(errors[0]!.cause?.message).toBe(`insert failed for value (user-a, ${itemId}, [redacted])`)
-    expect(JSON.stringify(errors)).not.toContain(accessToken)
+    store.failSaves = 2
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    expect(answer.status).toBe(200)
+    expect(answer.json.item_id).toBe(itemId)
+    expect(standIn.calls(EXCHANGE)).toBe(1)
+    expect(store.saved).toEqual([{ userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId) }])
+    expect(standIn.removedItems).toEqual([])
+    expect(errors).toEqual([])
+  })
 
+  it('after 3 failed saves removes the Item at Plaid, answers the bare 500, and tells onError the itemId', async () => {
+    const { gateway, store, standIn, errors } = await gatewayWith({})
+    const { publicToken, itemId } = standIn.createPublicToken()
+    store.failSaves = 3
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+    expect(store.saved).toEqual([])
+    // Plaid no longer has an Item that nobody could reach.
+    expect(standIn.removedItems).toEqual([itemId])
+    expect(standIn.liveItems).not.toContain(itemId)
+    const accessToken = standIn.accessTokenOf(itemId)!
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.itemId).toBe(itemId)
+    expect(errors[0]!.cause?.message).toBe(
+      `store.save failed 3 times for Item ${itemId} (insert failed for value (user-a, ${itemId}, [redacted])), and was removed at Plaid.`,
+    )
+    expect(JSON.stringify(errors)).not.toContain(accessToken)
+  })
+
+  it('says in onError when removing an unsaved Item at Plaid failed too', async () => {
+    const { gateway, store, standIn, errors } = await gatewayWith({})
+    const { publicToken, itemId } = standIn.createPublicToken()
+    store.failSaves = 3
+    standIn.failNext('/item/remove', { status: 503, body: 'maintenance', contentType: 'text/plain' })
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    expect(answer.status).toBe(500)
+    expect(errors[0]!.itemId).toBe(itemId)
+    expect(errors[0]!.cause?.message).toMatch(/removing it at Plaid failed too \(.+\); remove it by hand\.$/)
+    expect(JSON.stringify(errors)).not.toContain(standIn.accessTokenOf(itemId)!)
+  })
+
+  it('answers within plaidTimeoutMs when Plaid does not answer, and frees the exchange for a retry', async () => {
+    const { gateway, standIn, errors } = await gatewayWith({ plaidTimeoutMs: 150 })
+    const { publicToken, itemId } = standIn.createPublicToken()
+    standIn.latencyMs = 5_000
+    const started = performance.now()
+    const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
+    const took = performance.now() - started
+    standIn.latencyMs = 0
+    expect(answer.status).toBe(500)
+    expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
+    expect(took).toBeLessThan(1_500)
+    expect(errors[0]!.cause?.message).toContain('did not answer within plaidTimeoutMs (150 ms)')
+    // The timed-out attempt holds no claim: the retry reaches Plaid at once and links the Item.
     const retry = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
     expect(retry.status).toBe(200)
     expect(retry.json.item_id).toBe(itemId)
-    expect(standIn.calls(EXCHANGE)).toBe(1)
-    expect(store.saved).toEqual([{ userId: 'user-a', itemId, accessToken }])
   })
 
   it('answers a Plaid success without an item_id with a bare 500', async () => {
@@ -385,6 +430,83 @@ describe('createPlaidGateway options', () => {
       ...override,
     } as unknown as Parameters<typeof createPlaidGateway>[0]
     expect(() => createPlaidGateway(options)).toThrow(new RegExp(`createPlaidGateway needs \`${name}\``))
+  })
+
+  const baseOptions = () => ({
+    plaid: plaidApi('http://127.0.0.1:9'),
+    store: createMemoryItemStore(),
+    getUserId: sessionUser,
+    linkToken: LINK_TOKEN_FIELDS,
+  })
+
+  it('refuses a plaidTimeoutMs that is not a positive number of milliseconds', async () => {
+    for (const plaidTimeoutMs of [0, -1, Number.NaN, '30000' as unknown as number]) {
+      expect(() => createPlaidGateway({ ...baseOptions(), plaidTimeoutMs })).toThrow(
+        /createPlaidGateway: `plaidTimeoutMs` must be a number of milliseconds above 0/,
+      )
+    }
+  })
+
+  it.each([
+    ['https://app.example.com/api/plaid', 'is a path, not a URL'],
+    ['//cdn.example.com/api', 'is a path, not a URL'],
+    ['/api/../plaid', 'cannot hold . or .. segments'],
+    ['/api/./plaid', 'cannot hold . or .. segments'],
+    ['/api plaid', 'cannot hold whitespace'],
+    ['/api/\tplaid', 'cannot hold whitespace'],
+    ['/api//plaid', 'cannot hold empty segments'],
+    ['/api%2Fplaid', 'must be written decoded, without % escapes'],
+    ['/api?x=1', 'cannot hold a query'],
+  ])('refuses the basePath %j, which no request could match, with a TypeError that says why', (basePath, why) => {
+    expect(() => createPlaidGateway({ ...baseOptions(), basePath })).toThrow(TypeError)
+    expect(() => createPlaidGateway({ ...baseOptions(), basePath })).toThrow(
+      new RegExp(`createPlaidGateway: \`basePath\` ${why.replace(/[.?]/g, '\\$&')}.*such as '/api/plaid'`),
+    )
+  })
+
+  it('redacts the secrets named in `secrets` and those of an axios instance, as well as the configured ones', async () => {
+    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    extraStandIns.push(standIn)
+    const errors: GatewayErrorEvent[] = []
+    // The credentials live only on the SDK's axios instance, not in its configuration.
+    const plaid = plaidApi(standIn.url, { headers: {} })
+    const sdk = plaid as unknown as { axios: { defaults: { headers: { common: Record<string, string> } } } }
+    sdk.axios = {
+      ...sdk.axios,
+      defaults: { headers: { common: { 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET } } },
+    }
+    const gateway = createPlaidGateway({
+      ...baseOptions(),
+      plaid,
+      secrets: ['extra-secret-for-logs-29f1'],
+      getUserId: () => {
+        throw new Error(`session failed for ${CLIENT_ID} / ${SECRET} / extra-secret-for-logs-29f1`)
+      },
+      onError: (event) => {
+        errors.push(event)
+      },
+    })
+    await gateway.handle(request(EXCHANGE, { public_token: 'public-x' }, 'user-a'))
+    expect(errors[0]!.cause?.message).toBe('session failed for [redacted] / [redacted] / [redacted]')
+  })
+
+  it('never passes on a success answer from Plaid that repeats a secret', async () => {
+    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    extraStandIns.push(standIn)
+    const store = createMemoryItemStore()
+    const gateway = createPlaidGateway({ ...baseOptions(), plaid: plaidApi(standIn.url), store })
+    const { publicToken, itemId } = standIn.createPublicToken()
+    await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a'))
+    const accessToken = standIn.accessTokenOf(itemId)!
+    for (const echoed of [SECRET, CLIENT_ID, accessToken]) {
+      standIn.failNext(LINK_TOKEN_CREATE, {
+        status: 200,
+        body: { link_token: `link-sandbox-${echoed}`, expiration: '2030-01-01T00:00:00Z', request_id: 'req-1' },
+      })
+      const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
+      expect(answer.status).toBe(500)
+      expect(answer.text).not.toContain(echoed)
+    }
   })
 
   it('never lets linkToken set the user, the access token or update mode', async () => {

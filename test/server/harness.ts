@@ -16,7 +16,7 @@ import {
   type ItemLinkedEvent,
   type ItemStore,
   type PlaidGatewayOptions,
-  type StoredItem,
+  type ItemToSave,
 } from '../../src/server'
 
 /* Long and unlike anything else, so that finding one in the transcript cannot be a coincidence. */
@@ -68,18 +68,19 @@ export function closeServer(server: Server): Promise<void> {
 
 /** A store around the in-memory one that counts and records its calls, and can be made to fail. */
 export function recordingStore(): ItemStore & {
-  saved: StoredItem[]
+  saved: ItemToSave[]
   gets: number
   failSaves: number
   failGets: number
 } {
   const inner = createMemoryItemStore()
   const store = {
-    saved: [] as StoredItem[],
+    ...inner,
+    saved: [] as ItemToSave[],
     gets: 0,
     failSaves: 0,
     failGets: 0,
-    async save(item: StoredItem) {
+    async save(item: ItemToSave) {
       if (store.failSaves > 0) {
         store.failSaves--
         // The kind of message a database error carries: the value that was being written.

@@ -5,6 +5,7 @@
  */
 import express from 'express'
 import { request as httpRequest, type Server } from 'node:http'
+import { connect } from 'node:net'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import { createPlaidGateway, toNodeHandler } from '../../src/server'
 import {
@@ -172,6 +173,86 @@ describe('behind Node http', () => {
       display_message: null,
     })
   })
+})
+
+/* Sends a request with the target written exactly as given, as a client that does not normalize would. */
+function rawRequest(
+  origin: string,
+  requestLine: string,
+  body = '{}',
+  user = 'user-a',
+): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(origin)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `${requestLine}\r\nHost: ${hostname}:${port}\r\nauthorization: Session ${user}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      )
+    })
+    let raw = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (raw += chunk))
+    socket.on('end', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0)
+      const text = raw.slice(raw.indexOf('\r\n\r\n') + 4)
+      transcript.push(text)
+      resolve({ status, text })
+    })
+    socket.on('error', reject)
+  })
+}
+
+describe('the raw request target', () => {
+  it.each([
+    ['a dot segment', '/api/plaid/x/../link/token/create'],
+    ['a leading dot segment', '/api/x/../plaid/link/token/create'],
+    ['a single dot segment', '/api/plaid/./link/token/create'],
+    ['an encoded dot segment', '/api/plaid/x/%2e%2E/link/token/create'],
+    ['a half-encoded dot segment', '/api/plaid/x/.%2e/link/token/create'],
+    ['an encoded slash', '/api/plaid/link%2Ftoken/create'],
+    ['an encoded backslash', '/api/plaid/link%5ctoken/create'],
+    ['an empty segment', '/api/plaid//link/token/create'],
+    ['an absolute-form target for another host', 'http://elsewhere.example/api/plaid/link/token/create'],
+  ])('answers 404 for %s, before the gateway reads anything', async (_what, target) => {
+    const { gateway, store } = newGateway()
+    const url = await serve(toNodeHandler(gateway.handle))
+    const before = standIn.requests.length
+    const answer = await rawRequest(url, `POST ${target} HTTP/1.1`)
+    expect(answer.status).toBe(404)
+    expect(JSON.parse(answer.text)).toMatchObject({ error_type: 'INVALID_REQUEST', error_code: 'NOT_FOUND' })
+    expect(standIn.requests.length).toBe(before)
+    expect(store.gets).toBe(0)
+  })
+
+  it('serves an absolute-form target for its own host like the path alone', async () => {
+    const { gateway } = newGateway()
+    const url = await serve(toNodeHandler(gateway.handle))
+    const { host } = new URL(url)
+    const answer = await rawRequest(url, `POST http://${host}/api/plaid/link/token/create HTTP/1.1`)
+    expect(answer.status).toBe(200)
+    expect(JSON.parse(answer.text).link_token).toMatch(/^link-sandbox-/)
+  })
+
+  it.each(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'HEAD'])(
+    'answers %s with the 405 of the contract',
+    async (method) => {
+      const { gateway } = newGateway()
+      const url = await serve(toNodeHandler(gateway.handle))
+      const answer = await rawRequest(
+        url,
+        `${method} /api/plaid/link/token/create HTTP/1.1`,
+        method === 'TRACE' ? '' : '{}',
+      )
+      expect(answer.status).toBe(405)
+      if (method !== 'HEAD') {
+        expect(JSON.parse(answer.text)).toMatchObject({
+          error_type: 'INVALID_REQUEST',
+          error_code: 'METHOD_NOT_ALLOWED',
+        })
+      }
+    },
+  )
 })
 
 describe('behind Express', () => {
