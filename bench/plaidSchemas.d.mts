@@ -16,6 +16,12 @@ export const ItemPublicTokenExchangeRequest: SchemaFact
 export const ItemPublicTokenExchangeResponse: SchemaFact
 export const ItemPublicTokenCreateRequest: SchemaFact
 export const ItemRemoveRequest: SchemaFact
+export const ItemGetRequest: SchemaFact
+export const Item: SchemaFact
+export const ItemGetResponse: SchemaFact
+export const InstitutionsGetByIdRequest: SchemaFact
+export const WebhookVerificationKeyGetRequest: SchemaFact
+export const JWKPublicKey: SchemaFact
 export const ItemRemoveResponse: SchemaFact
 export const ItemPublicTokenCreateResponse: SchemaFact
 export const LinkTokenCreateRequestUser: SchemaFact

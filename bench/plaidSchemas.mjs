@@ -76,6 +76,77 @@ export const ItemRemoveResponse = {
   properties: { request_id: string },
 }
 
+/** ItemGetRequest */
+export const ItemGetRequest = {
+  type: 'object',
+  closed: true,
+  required: ['access_token'],
+  properties: { client_id: string, secret: string, access_token: string },
+}
+
+/** Item (additionalProperties: true): the required fields of Plaid's Item object. */
+export const Item = {
+  type: 'object',
+  required: ['item_id', 'webhook', 'error', 'available_products', 'billed_products', 'consent_expiration_time', 'update_type'],
+  properties: {
+    item_id: string,
+    institution_id: { type: 'string', nullable: true },
+    institution_name: { type: 'string', nullable: true },
+    webhook: { type: 'string', nullable: true },
+    error: { type: 'object', nullable: true },
+    available_products: { type: 'array', items: string },
+    billed_products: { type: 'array', items: string },
+    consent_expiration_time: { type: 'string', nullable: true, format: 'date-time' },
+    update_type: { type: 'string', enum: ['background', 'user_present_required'] },
+  },
+}
+
+/** ItemGetResponse (additionalProperties: true) */
+export const ItemGetResponse = {
+  type: 'object',
+  required: ['item', 'request_id'],
+  properties: { item: Item, request_id: string },
+}
+
+/** InstitutionsGetByIdRequest: `country_codes` is required (at least one). */
+export const InstitutionsGetByIdRequest = {
+  type: 'object',
+  closed: true,
+  required: ['institution_id', 'country_codes'],
+  properties: {
+    client_id: string,
+    secret: string,
+    institution_id: nonEmptyString,
+    country_codes: { type: 'array', minItems: 1, items: string },
+    options: { type: 'object' },
+  },
+}
+
+/** WebhookVerificationKeyGetRequest */
+export const WebhookVerificationKeyGetRequest = {
+  type: 'object',
+  closed: true,
+  required: ['key_id'],
+  properties: { client_id: string, secret: string, key_id: string },
+}
+
+/** JWKPublicKey: every field is required; `expired_at` is null while the key is valid. */
+export const JWKPublicKey = {
+  type: 'object',
+  required: ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y', 'created_at', 'expired_at'],
+  properties: {
+    alg: string,
+    crv: string,
+    kid: string,
+    kty: string,
+    use: string,
+    x: string,
+    y: string,
+    created_at: { type: 'integer' },
+    expired_at: { type: 'integer', nullable: true },
+  },
+}
+
 /** LinkTokenCreateRequestUser: only `client_user_id` is required. */
 export const LinkTokenCreateRequestUser = {
   type: 'object',

@@ -39,6 +39,12 @@ export interface PlaidStandIn {
   readonly liveItems: string[]
   /** The Items removed through /item/remove, in order. */
   readonly removedItems: string[]
+  /** The institution every Item is at, as /item/get and /institutions/get_by_id tell; may be changed. */
+  institution: { institution_id: string; name: string }
+  /** Sets the `error` that /item/get reports for an Item (`null`: none, the Item is healthy). */
+  setItemError(itemId: string, error: Record<string, unknown> | null): void
+  /** Makes /webhook_verification_key/get hand out `key` (Plaid's JWK shape) for its `kid`. */
+  addWebhookKey(key: { kid: string }): void
   /** The access token of an Item, as Plaid knows it. */
   accessTokenOf(itemId: string): string | undefined
   /** A fresh public token for a new Item. */

@@ -10,7 +10,10 @@ import { createServer } from 'node:http'
 import {
   ItemPublicTokenCreateRequest,
   ItemPublicTokenExchangeRequest,
+  InstitutionsGetByIdRequest,
+  ItemGetRequest,
   ItemRemoveRequest,
+  WebhookVerificationKeyGetRequest,
   LinkTokenCreateRequest,
   linkTokenModeProblems,
   validate,
@@ -21,6 +24,9 @@ const SCHEMAS = {
   '/link/token/create': LinkTokenCreateRequest,
   '/item/public_token/create': ItemPublicTokenCreateRequest,
   '/item/remove': ItemRemoveRequest,
+  '/item/get': ItemGetRequest,
+  '/institutions/get_by_id': InstitutionsGetByIdRequest,
+  '/webhook_verification_key/get': WebhookVerificationKeyGetRequest,
 }
 const MAX_BODY_BYTES = 1024 * 1024
 const UPDATE_MODE_LINK_TOKEN_MS = 30 * 60_000
@@ -54,6 +60,10 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
   const itemsByAccessToken = new Map()
   /** @type {Map<string, Array<{ status: number, body: unknown, contentType?: string }>>} */
   const failures = new Map()
+  /** @type {Map<string, object | null>} item id -> the `error` /item/get reports */
+  const itemErrors = new Map()
+  /** @type {Map<string, object>} kid -> verification key, as /webhook_verification_key/get answers */
+  const webhookKeys = new Map()
   /** @type {Map<string, string>} item id -> access token, of removed Items */
   const revokedAccessTokens = new Map()
   /** @type {string[]} item ids removed through /item/remove */
@@ -86,6 +96,16 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
     /** How many held requests still have their connection open. */
     get held() {
       return held.size
+    },
+    /** The institution every Item of the stand-in is at, as /item/get and /institutions/get_by_id tell. */
+    institution: { institution_id: 'ins_109508', name: 'First Platypus Bank' },
+    /** Sets the `error` that /item/get reports for an Item (`null`: none, the Item is healthy). */
+    setItemError(itemId, error) {
+      itemErrors.set(itemId, error)
+    },
+    /** Makes /webhook_verification_key/get hand out `key` (Plaid's JWK shape) for its `kid`. */
+    addWebhookKey(key) {
+      webhookKeys.set(key.kid, key)
     },
     /** The Items Plaid still has: exchanged and not removed. */
     get liveItems() {
@@ -155,12 +175,59 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
         request_id: requestId,
       })
     }
+    if (path === '/institutions/get_by_id') {
+      if (body.institution_id !== standIn.institution.institution_id) {
+        return sendError(res, 400, {
+          error_type: 'INVALID_INPUT',
+          error_code: 'INVALID_INSTITUTION',
+          error_message: 'invalid institution_id provided',
+        })
+      }
+      return send(res, 200, {
+        institution: {
+          ...standIn.institution,
+          products: ['transactions'],
+          country_codes: body.country_codes,
+          routing_numbers: [],
+          oauth: false,
+          dtc_numbers: [],
+        },
+        request_id: requestId,
+      })
+    }
+    if (path === '/webhook_verification_key/get') {
+      const key = webhookKeys.get(body.key_id)
+      if (!key) {
+        return sendError(res, 400, {
+          error_type: 'INVALID_INPUT',
+          error_code: 'INVALID_WEBHOOK_VERIFICATION_KEY_ID',
+          error_message: 'invalid key_id provided',
+        })
+      }
+      return send(res, 200, { key, request_id: requestId })
+    }
     const itemId = itemsByAccessToken.get(body.access_token)
     if (!itemId) {
       return sendError(res, 400, {
         error_type: 'INVALID_INPUT',
         error_code: 'INVALID_ACCESS_TOKEN',
         error_message: 'provided access token is invalid',
+      })
+    }
+    if (path === '/item/get') {
+      return send(res, 200, {
+        item: {
+          item_id: itemId,
+          institution_id: standIn.institution.institution_id,
+          webhook: null,
+          error: itemErrors.get(itemId) ?? null,
+          available_products: ['balance'],
+          billed_products: ['transactions'],
+          consent_expiration_time: null,
+          update_type: 'background',
+        },
+        status: null,
+        request_id: requestId,
       })
     }
     if (path === '/item/remove') {

@@ -12,14 +12,33 @@ import {
 } from './errors'
 import { exchangeLedgerOf, exchangeOnce, type ExchangeOutcome, type Exchanged } from './exchangeOnce'
 import { createMemoryExchangeLedger } from './memoryItemStore'
-import { optionalBoolean, readJsonBody, requiredString } from './readJsonBody'
+import { optionalBoolean, readJsonBody, readLimited, requiredString } from './readJsonBody'
 import { credentialsOf, containsSecret } from './redact'
-import type { LinkTokenFields, PlaidGateway, PlaidGatewayOptions, PlaidGatewayRoute } from './types'
+import type {
+  ItemStatusUpdate,
+  ItemStore,
+  LinkTokenFields,
+  PlaidGateway,
+  PlaidGatewayOptions,
+  PlaidGatewayRoute,
+  StoredItem,
+} from './types'
+import {
+  acknowledged,
+  createWebhookVerifier,
+  statusFromItemGet,
+  statusFromItemWebhook,
+  type PlaidVerificationKey,
+} from './webhooks'
 
 const ROUTES: readonly PlaidGatewayRoute[] = [
   '/item/public_token/exchange',
   '/link/token/create',
   '/item/public_token/create',
+  '/item/list',
+  '/item/get',
+  '/item/remove',
+  '/webhook',
 ]
 
 /* Fields of /link/token/create that the gateway always sets itself, so app config cannot override them. */
@@ -103,12 +122,41 @@ function checkOptions(options: PlaidGatewayOptions): void {
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== ''
 
+interface Institution {
+  institutionId: string | null
+  institutionName: string | null
+}
+
 /* A failed save is tried this many times in all, waiting longer before each new try. */
 const SAVE_ATTEMPTS = 3
 const SAVE_BACKOFF_MS = [100, 400]
 const DEFAULT_PLAID_TIMEOUT_MS = 30_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/* An Item on the wire, snake_case like Plaid (section 7 of the contract); never the access token. */
+function itemSummary(item: StoredItem) {
+  return {
+    item_id: item.itemId,
+    status: item.status,
+    institution_id: item.institutionId,
+    institution_name: item.institutionName,
+    error_code: item.errorCode,
+    consent_expiration_time: item.consentExpirationTime,
+    updated_at: item.updatedAt,
+  }
+}
+
+/* The v2 methods a store written for version 1 may lack; the routes that need them say so. */
+function storeMethod<K extends 'list' | 'owner' | 'setStatus' | 'remove'>(store: ItemStore, name: K): ItemStore[K] {
+  const method = store[name]
+  if (typeof method !== 'function') {
+    throw new Error(
+      `createPlaidGateway: the store has no ${name}(), which this route needs (ItemStore of contract v2).`,
+    )
+  }
+  return method.bind(store) as ItemStore[K]
+}
 
 /* Hooks are the app's code: whatever they throw must not change the response. */
 async function callHook<T>(hook: ((event: T) => void | Promise<void>) | undefined, event: T): Promise<void> {
@@ -147,7 +195,7 @@ async function callHook<T>(hook: ((event: T) => void | Promise<void>) | undefine
  */
 export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
   checkOptions(options)
-  const { plaid, store, getUserId, onItemLinked, onError } = options
+  const { plaid, store, getUserId, onItemLinked, onError, onWebhook } = options
   const basePath = normalizeBasePath(options.basePath ?? '/api/plaid')
   const linkTokenFields: Partial<LinkTokenFields> = { ...options.linkToken }
   for (const field of GATEWAY_OWNED_FIELDS) delete (linkTokenFields as Record<string, unknown>)[field]
@@ -181,9 +229,9 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
   }
 
   /* A success answer passes on only strings that hold none of the secrets the gateway knows. */
-  function success(body: Record<string, string | undefined>, secrets: readonly string[]): Response {
+  function success(body: Record<string, string | boolean | undefined>, secrets: readonly string[]): Response {
     for (const [field, value] of Object.entries(body)) {
-      if (value !== undefined && containsSecret(value, secrets)) {
+      if (typeof value === 'string' && containsSecret(value, secrets)) {
         throw internalError(new Error(`Plaid's answer holds a secret in ${field}; it was not passed on.`), secrets)
       }
     }
@@ -212,6 +260,42 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     return accessToken
   }
 
+  /*
+   * The new Item's institution, for the app's list of Items: its id from Plaid's /item/get, its
+   * name from there or from /institutions/get_by_id (asked once per institution). Best effort:
+   * anything failing leaves null and never fails the exchange.
+   */
+  const institutionNames = new Map<string, Promise<string | null>>()
+  async function institutionOf(accessToken: string): Promise<Institution> {
+    let item: { institution_id?: unknown; institution_name?: unknown }
+    try {
+      item = (await callPlaid('/item/get', (options) => plaid.itemGet({ access_token: accessToken }, options))).data
+        .item
+    } catch {
+      return { institutionId: null, institutionName: null }
+    }
+    const institutionId = isNonEmptyString(item?.institution_id) ? item.institution_id : null
+    if (institutionId === null) return { institutionId: null, institutionName: null }
+    if (isNonEmptyString(item.institution_name)) return { institutionId, institutionName: item.institution_name }
+    let name = institutionNames.get(institutionId)
+    if (!name) {
+      name = callPlaid('/institutions/get_by_id', (options) =>
+        plaid.institutionsGetById(
+          { institution_id: institutionId, country_codes: linkTokenFields.country_codes ?? [] },
+          options,
+        ),
+      ).then(
+        ({ data }) => (isNonEmptyString(data?.institution?.name) ? data.institution.name : null),
+        () => {
+          institutionNames.delete(institutionId)
+          return null
+        },
+      )
+      institutionNames.set(institutionId, name)
+    }
+    return { institutionId, institutionName: await name }
+  }
+
   async function exchangeWithPlaid(publicToken: string): Promise<Exchanged> {
     let data: { item_id?: unknown; access_token?: unknown; request_id?: unknown }
     try {
@@ -236,13 +320,17 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
    * Saves a new Item, trying again after a failure. If the store still refuses it, the Item is
    * removed at Plaid, so that no Item lives (and is billed) there with its access token lost.
    */
-  async function saveOrRemove(userId: string, { itemId, accessToken }: Exchanged): Promise<void> {
+  async function saveOrRemove(
+    userId: string,
+    { itemId, accessToken }: Exchanged,
+    institution: Institution,
+  ): Promise<void> {
     const secrets = [...credentials, accessToken]
     let lastError: unknown
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       if (attempt > 0) await sleep(SAVE_BACKOFF_MS[attempt - 1] ?? 0)
       try {
-        await store.save({ userId, itemId, accessToken })
+        await store.save({ userId, itemId, accessToken, ...institution })
         return
       } catch (error) {
         lastError = error
@@ -278,7 +366,7 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
           internalError(new Error('Another request of this user is still exchanging this public token.'), credentials),
         run: async () => {
           const exchanged = await exchangeWithPlaid(publicToken)
-          await saveOrRemove(userId, exchanged)
+          await saveOrRemove(userId, exchanged, await institutionOf(exchanged.accessToken))
           const { itemId, requestId } = exchanged
           await callHook(onItemLinked, requestId === undefined ? { userId, itemId } : { userId, itemId, requestId })
           return { itemId, requestId }
@@ -363,6 +451,83 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
     )
   }
 
+  async function storeCall<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw error instanceof GatewayFailure ? error : internalError(error, credentials)
+    }
+  }
+
+  async function itemList(userId: string): Promise<Response> {
+    const items = await storeCall(() => storeMethod(store, 'list')(userId))
+    return jsonResponse(200, { items: items.map(itemSummary) })
+  }
+
+  /* Asks Plaid how the Item is, stores the status that follows, and answers with the Item. */
+  async function itemGet(userId: string, body: Record<string, unknown>): Promise<Response> {
+    const itemId = requiredString(body, 'item_id')
+    const accessToken = await ownedAccessToken(userId, itemId)
+    const secrets = [...credentials, accessToken]
+    let item: { error?: unknown; consent_expiration_time?: unknown }
+    try {
+      item = (await callPlaid('/item/get', (options) => plaid.itemGet({ access_token: accessToken }, options))).data
+        .item
+    } catch (error) {
+      throw plaidFailure(error, secrets)
+    }
+    if (typeof item !== 'object' || item === null) {
+      throw internalError(new Error("Plaid's /item/get answer has no item."), secrets)
+    }
+    const update: ItemStatusUpdate = statusFromItemGet(item)
+    const stored = await storeCall(async () => {
+      await storeMethod(store, 'setStatus')(itemId, update)
+      return (await storeMethod(store, 'list')(userId)).find((one) => one.itemId === itemId)
+    })
+    if (!stored) throw itemNotFound()
+    return jsonResponse(200, { item: itemSummary(stored) })
+  }
+
+  /* Removes the Item at Plaid first, so that a failure there leaves the app able to try again. */
+  async function itemRemove(userId: string, body: Record<string, unknown>): Promise<Response> {
+    const itemId = requiredString(body, 'item_id')
+    const accessToken = await ownedAccessToken(userId, itemId)
+    const secrets = [...credentials, accessToken]
+    let requestId: unknown
+    try {
+      requestId = (
+        await callPlaid('/item/remove', (options) => plaid.itemRemove({ access_token: accessToken }, options))
+      ).data?.request_id
+    } catch (error) {
+      throw plaidFailure(error, secrets)
+    }
+    await storeCall(() => storeMethod(store, 'remove')(userId, itemId))
+    return success({ removed: true, request_id: typeof requestId === 'string' ? requestId : undefined }, secrets)
+  }
+
+  const verifier = createWebhookVerifier(async (kid): Promise<PlaidVerificationKey> => {
+    const { data } = await callPlaid('/webhook_verification_key/get', (options) =>
+      plaid.webhookVerificationKeyGet({ key_id: kid }, options),
+    )
+    const key = data?.key as PlaidVerificationKey | undefined
+    if (typeof key !== 'object' || key === null || key.kid !== kid) throw new Error('Plaid answered with another key.')
+    return key
+  })
+
+  /* Called by Plaid, with no session: the signature is what proves where it came from. */
+  async function webhook(request: Request): Promise<Response> {
+    const event = await verifier.verify(request.headers.get('plaid-verification'), await readLimited(request))
+    const itemId = event.item_id
+    let userId: string | undefined
+    if (isNonEmptyString(itemId)) {
+      userId = await storeCall(() => storeMethod(store, 'owner')(itemId))
+      const update = event.webhook_type === 'ITEM' ? statusFromItemWebhook(event) : undefined
+      if (userId !== undefined && update) await storeCall(() => storeMethod(store, 'setStatus')(itemId, update))
+    }
+    await callHook(onWebhook, userId === undefined ? { ...event } : { ...event, userId })
+    return acknowledged()
+  }
+
   const handle = async (request: Request): Promise<Response> => {
     let route: PlaidGatewayRoute | undefined
     let userId: string | undefined
@@ -371,6 +536,7 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
       if (request.method !== 'POST') throw methodNotAllowed()
       route = matchRoute(request.url)
       if (!route) throw notFound(basePath)
+      if (route === '/webhook') return await webhook(request)
       let user: unknown
       try {
         user = await getUserId(request)
@@ -382,7 +548,10 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
       const body = await readJsonBody(request)
       if (route === '/item/public_token/exchange') return await exchange(userId, body)
       if (route === '/link/token/create') return await linkTokenCreate(userId, body)
-      return await publicTokenCreate(userId, body)
+      if (route === '/item/public_token/create') return await publicTokenCreate(userId, body)
+      if (route === '/item/list') return await itemList(userId)
+      if (route === '/item/get') return await itemGet(userId, body)
+      return await itemRemove(userId, body)
     } catch (error) {
       const failure = error instanceof GatewayFailure ? error : internalError(error, credentials)
       const { body } = failure

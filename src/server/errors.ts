@@ -64,7 +64,8 @@ export const notFound = (basePath: string) =>
     'INVALID_REQUEST',
     'NOT_FOUND',
     `There is no gateway route at this path. The routes are POST ${basePath}/item/public_token/exchange, ` +
-      `${basePath}/link/token/create and ${basePath}/item/public_token/create.`,
+      `/link/token/create, /item/public_token/create, /item/list, /item/get, /item/remove and /webhook ` +
+      `under ${basePath}.`,
   )
 
 export const unauthorized = () =>

@@ -29,4 +29,5 @@ export type {
   PlaidGatewayRoute,
   RedactedCause,
   StoredItem,
+  WebhookEvent,
 } from './types'

@@ -59,6 +59,8 @@ const STATUSES: readonly ItemStatus[] = [
   'error',
 ]
 
+const SWEEP_EVERY_MS = 60_000
+
 const fail = (message: string) => new TypeError(`createPostgresItemStore: ${message}`)
 
 const KEY_HELP = "Make one with `openssl rand -base64 32` (or crypto.randomBytes(32).toString('base64'))."
@@ -159,6 +161,7 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
   const items = `${prefix}items`
   const exchanges = `${prefix}exchanges`
   const cryptoKeys = new Map<string, Promise<CryptoKey>>()
+  let lastSweep = 0
 
   function cryptoKey(keyId: string, itemId: string): Promise<CryptoKey> {
     const raw = keyBytes.get(keyId)
@@ -254,8 +257,12 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
          WHERE key = $1 AND claim_id = $2`,
         [key, claimId, itemId, requestId ?? null, keepMs],
       )
-      // Finished entries past their time are of no use to anyone; this keeps the table small.
-      await db.query(`DELETE FROM ${exchanges} WHERE state = 'done' AND keep_until < now()`, [])
+      // Finished entries past their time are of no use to anyone; once a minute per instance,
+      // they are deleted, which keeps the table small without a statement on every exchange.
+      if (Date.now() - lastSweep >= SWEEP_EVERY_MS) {
+        lastSweep = Date.now()
+        await db.query(`DELETE FROM ${exchanges} WHERE state = 'done' AND keep_until < now()`, [])
+      }
     },
     async release(key, claimId) {
       await db.query(`DELETE FROM ${exchanges} WHERE key = $1 AND claim_id = $2`, [key, claimId])

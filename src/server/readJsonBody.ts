@@ -4,7 +4,7 @@
  */
 import { MAX_BODY_BYTES, invalidRequest, tooLarge } from './errors'
 
-async function readLimited(request: Request): Promise<Uint8Array> {
+export async function readLimited(request: Request): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
     await request.body?.cancel().catch(() => undefined)

@@ -103,12 +103,25 @@ export interface ItemStore {
 }
 
 /** The routes of the gateway, as paths below `basePath`. */
-export type PlaidGatewayRoute = '/item/public_token/exchange' | '/link/token/create' | '/item/public_token/create'
+export type PlaidGatewayRoute =
+  | '/item/public_token/exchange'
+  | '/link/token/create'
+  | '/item/public_token/create'
+  | '/item/list'
+  | '/item/get'
+  | '/item/remove'
+  | '/webhook'
 
 /** The part of the `plaid` SDK's `PlaidApi` that the gateway calls. A `PlaidApi` instance fits. */
 export type PlaidGatewayClient = Pick<
   PlaidApi,
-  'itemPublicTokenExchange' | 'linkTokenCreate' | 'itemCreatePublicToken' | 'itemRemove'
+  | 'itemPublicTokenExchange'
+  | 'linkTokenCreate'
+  | 'itemCreatePublicToken'
+  | 'itemRemove'
+  | 'itemGet'
+  | 'institutionsGetById'
+  | 'webhookVerificationKeyGet'
 >
 
 /**
@@ -167,6 +180,17 @@ export interface GatewayErrorEvent {
   cause?: RedactedCause
 }
 
+/**
+ * A verified webhook, as Plaid sent it (`webhook_type`, `webhook_code`, `item_id`, ...), plus the
+ * `userId` of the Item's owner when the store knows the Item.
+ */
+export type WebhookEvent = Record<string, unknown> & {
+  webhook_type?: unknown
+  webhook_code?: unknown
+  item_id?: unknown
+  userId?: string
+}
+
 /** Options of {@link createPlaidGateway}. */
 export interface PlaidGatewayOptions {
   /** A `PlaidApi` from the official `plaid` SDK, configured with the app's client id and secret. */
@@ -203,6 +227,11 @@ export interface PlaidGatewayOptions {
    * waits for it; whatever it throws is ignored.
    */
   onItemLinked?: (event: ItemLinkedEvent) => void | Promise<void>
+  /**
+   * Called for every verified webhook (after the Item's status was stored, for `ITEM` webhooks).
+   * The response to Plaid waits for it; whatever it throws is ignored.
+   */
+  onWebhook?: (event: WebhookEvent) => void | Promise<void>
   /**
    * Called for every error response, with redacted data only: use it for logs and metrics. The
    * response waits for it; whatever it throws is ignored.

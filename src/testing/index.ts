@@ -16,3 +16,5 @@ export type {
 } from './plaidLinkSandbox'
 export { itemStoreContract } from './itemStoreContract'
 export type { ItemStoreContractCase } from './itemStoreContract'
+export { createPlaidWebhookSigner } from './webhookSigner'
+export type { PlaidWebhookSigner, PlaidWebhookVerificationKey, SignWebhookOptions } from './webhookSigner'

@@ -25,6 +25,7 @@ import {
   sessionUser,
   transcript,
   userHeaders,
+  STAND_IN_INSTITUTION,
 } from './harness'
 
 let standIn: PlaidStandIn
@@ -90,7 +91,12 @@ it('exchanges a public token: the hook gets the item id and the gateway keeps th
   expect(record(returned)).toEqual({ itemId, requestId: expect.stringMatching(/^req-/) })
   await waitFor(() => expect(result.current.data?.itemId).toBe(itemId))
   expect(result.current.error).toBeUndefined()
-  expect(store.saved).toContainEqual({ userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId) })
+  expect(store.saved).toContainEqual({
+    userId: 'user-a',
+    itemId,
+    accessToken: standIn.accessTokenOf(itemId),
+    ...STAND_IN_INSTITUTION,
+  })
   expect(standIn.calls(EXCHANGE)).toBe(1)
 })
 
@@ -180,7 +186,12 @@ it('links a new account with LinkAccountButton: a new-Item token with products, 
       requestId: expect.stringMatching(/^req-/),
       metadata: successMetadata,
     })
-    expect(store.saved).toContainEqual({ userId: 'user-new', itemId, accessToken: standIn.accessTokenOf(itemId) })
+    expect(store.saved).toContainEqual({
+      userId: 'user-new',
+      itemId,
+      accessToken: standIn.accessTokenOf(itemId),
+      ...STAND_IN_INSTITUTION,
+    })
   } finally {
     removePlaid()
   }

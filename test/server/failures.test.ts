@@ -23,6 +23,7 @@ import {
   setupGatewaySuite,
   transcript,
   userHeaders,
+  STAND_IN_INSTITUTION,
 } from './harness'
 
 const suite = setupGatewaySuite()
@@ -293,7 +294,9 @@ describe("the app's own failures", () => {
     expect(answer.status).toBe(200)
     expect(answer.json.item_id).toBe(itemId)
     expect(standIn.calls(EXCHANGE)).toBe(1)
-    expect(store.saved).toEqual([{ userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId) }])
+    expect(store.saved).toEqual([
+      { userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId), ...STAND_IN_INSTITUTION },
+    ])
     expect(standIn.removedItems).toEqual([])
     expect(errors).toEqual([])
   })

@@ -36,6 +36,9 @@ export const LINK_TOKEN_FIELDS = {
   redirect_uri: 'https://app.example.com/oauth-return',
 } satisfies PlaidGatewayOptions['linkToken']
 
+/** The institution the gateway records for every Item of the Plaid stand-in. */
+export const STAND_IN_INSTITUTION = { institutionId: 'ins_109508', institutionName: 'First Platypus Bank' }
+
 /** What the gateway sends in update mode: the app's fields without the product lists. */
 export const { products: _products, optional_products: _optional, ...UPDATE_MODE_FIELDS } = LINK_TOKEN_FIELDS
 

@@ -15,6 +15,7 @@ import {
   LINK_TOKEN_CREATE,
   LINK_TOKEN_FIELDS,
   PUBLIC_TOKEN_CREATE,
+  STAND_IN_INSTITUTION,
   UPDATE_MODE_FIELDS,
   scanForSecrets,
   setupGatewaySuite,
@@ -67,7 +68,7 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
 
   describe('404 NOT_FOUND', () => {
     it.each([
-      ['an unknown route under basePath', '/api/plaid/item/get'],
+      ['an unknown route under basePath', '/api/plaid/item/unknown'],
       ['basePath itself', '/api/plaid'],
       ['basePath with a slash', '/api/plaid/'],
       ['a route with a trailing slash', '/api/plaid/link/token/create/'],
@@ -283,14 +284,14 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
       expect(answer.status).toBe(200)
       expect(Object.keys(answer.json).sort()).toEqual(['item_id', 'request_id'])
       expect(answer.json.item_id).toBe(itemId)
-      const plaidRequest = suite.standIn.requests.at(-1)!
-      expect(plaidRequest.path).toBe(EXCHANGE)
+      const plaidRequest = [...suite.standIn.requests].reverse().find((request) => request.path === EXCHANGE)!
       expect(plaidRequest.body).toEqual({ public_token: publicToken })
       expect(answer.json.request_id).toMatch(/^req-/)
       expect(suite.store.saved.at(-1)).toEqual({
         userId: 'user-ok',
         itemId,
         accessToken: suite.standIn.accessTokenOf(itemId),
+        ...STAND_IN_INSTITUTION,
       })
       expect(answer.headers.get('cache-control')).toBe('no-store')
     })

@@ -23,6 +23,7 @@ import {
   sessionUser,
   transcript,
   userHeaders,
+  STAND_IN_INSTITUTION,
 } from './harness'
 
 let standIn: PlaidStandIn
@@ -270,7 +271,9 @@ describe('behind Express', () => {
     const exchanged = await post(origin + '/api/plaid' + EXCHANGE, { public_token: publicToken }, 'user-a')
     expect(exchanged.status, exchanged.text).toBe(200)
     expect(exchanged.json.item_id).toBe(itemId)
-    expect(store.saved).toEqual([{ userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId) }])
+    expect(store.saved).toEqual([
+      { userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId), ...STAND_IN_INSTITUTION },
+    ])
 
     const linkToken = await post(
       origin + '/api/plaid' + LINK_TOKEN_CREATE,
@@ -284,7 +287,7 @@ describe('behind Express', () => {
     expect(foreign.status).toBe(404)
     expect(foreign.json.error_code).toBe('ITEM_NOT_FOUND')
 
-    const unknown = await post(origin + '/api/plaid/item/get', { item_id: itemId }, 'user-a')
+    const unknown = await post(origin + '/api/plaid/item/unknown', { item_id: itemId }, 'user-a')
     expect(unknown.status).toBe(404)
     expect(unknown.json.error_code).toBe('NOT_FOUND')
   })
