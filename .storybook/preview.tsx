@@ -27,8 +27,11 @@ const preview: Preview = {
   ],
   // Every story gets the Link stand-in as window.Plaid, unless it asks for none (to show what
   // happens when Link's script cannot load) or for sessions without a dialog.
-  beforeEach: ({ parameters }) => {
-    const mode = parameters.plaidLink as 'dialog' | 'headless' | 'none' | undefined
+  beforeEach: (context) => {
+    // A handler made with `{ once: true }` answers once each time a story is shown, not once per
+    // page: the loader has just put the story's handlers in place, and this marks them unused.
+    ;(context as { msw?: { restoreHandlers: () => void } }).msw?.restoreHandlers()
+    const mode = context.parameters.plaidLink as 'dialog' | 'headless' | 'none' | undefined
     if (mode === 'none') return undefined
     const link = installPlaidLinkSandbox({ dialog: mode !== 'headless' })
     return () => link.uninstall()
