@@ -26,14 +26,19 @@ const preview: Preview = {
     }),
   ],
   // Every story gets the Link stand-in as window.Plaid, unless it asks for none (to show what
-  // happens when Link's script cannot load) or for sessions without a dialog.
+  // happens when Link's script cannot load), for sessions without a dialog, or for an OAuth bank.
   beforeEach: (context) => {
     // A handler made with `{ once: true }` answers once each time a story is shown, not once per
     // page: the loader has just put the story's handlers in place, and this marks them unused.
     ;(context as { msw?: { restoreHandlers: () => void } }).msw?.restoreHandlers()
-    const mode = context.parameters.plaidLink as 'dialog' | 'headless' | 'none' | undefined
+    const mode = context.parameters.plaidLink as 'dialog' | 'headless' | 'none' | 'oauth' | undefined
     if (mode === 'none') return undefined
-    const link = installPlaidLinkSandbox({ dialog: mode !== 'headless' })
+    const link = installPlaidLinkSandbox({
+      dialog: mode !== 'headless',
+      // The bank sends the person back to this very page, which is the app's redirect_uri: the
+      // page that links accounts also finishes the return.
+      ...(mode === 'oauth' && { oauthRedirectUri: window.location.href }),
+    })
     return () => link.uninstall()
   },
   decorators: [

@@ -3,12 +3,12 @@ import type { PlaidGatewayError } from '../../src'
 /**
  * Shows a PlaidGatewayError the way an app might: the person's message first, the details below.
  * Production builds shorten the package's own messages to the error code, which is then shown
- * once, as the code.
+ * once, as the code. `sentence` is the app's own words for an error without Plaid's message.
  */
-export function ErrorStatus({ error }: { error: PlaidGatewayError }) {
+export function ErrorStatus({ error, sentence = FALLBACK_SENTENCE }: { error: PlaidGatewayError; sentence?: string }) {
   return (
     <div className="status" data-tone="bad" role="alert">
-      <strong>{error.displayMessage ?? FALLBACK_SENTENCE}</strong>
+      <strong>{error.displayMessage ?? sentence}</strong>
       <dl className="facts">
         <dt>errorCode</dt>
         <dd data-fact="errorCode">
