@@ -2,7 +2,8 @@
 // under a sub-path as a docs site would. The static build is a production build, where the
 // package's own messages shorten to the error code, so this is where the demo is checked as it
 // ships: each story's play function must finish without throwing, with no Storybook server, no
-// network, and msw's worker served from the build.
+// network, and msw's worker served from the build. Then the script makes one OAuth round trip itself,
+// with real navigations: Link leaves for the bank, and the redirect page finishes the link.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { extname, join, normalize } from 'node:path'
@@ -123,6 +124,95 @@ async function play(story) {
   }
 }
 
+/*
+ * The OAuth return as a person makes it, in the real browser: the page leaves for the bank and
+ * loads again at its redirect_uri, which is the same page with `oauth_state_id` added. The story
+ * opens with `embed=true`, which shows it without playing it, so that every click here is this
+ * script's own; the bank's redirect keeps that address, so the page it lands on is not played
+ * either.
+ */
+const OAUTH_STORY = 'demo-oauth-bank--leave-for-the-bank'
+const EXCHANGE_PATH = '/api/plaid/item/public_token/exchange'
+const STEP_TIMEOUT_MS = 10_000
+
+async function oauthRoundTrip() {
+  const context = await browser.newContext()
+  const started = Date.now()
+  // Each step names itself, so that a failure says which one.
+  const step = async (name, action) => {
+    try {
+      return await action()
+    } catch (error) {
+      throw new Error(`OAuth round trip, step "${name}": ${String(error.message).split('\n')[0]}`, { cause: error })
+    }
+  }
+  try {
+    await context.route(
+      (url) => url.origin !== origin,
+      (route) => {
+        external.push(route.request().url())
+        return route.abort()
+      },
+    )
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_TIMEOUT_MS)
+    // Every exchange the pages send, wherever msw's worker answers it, with the address of the
+    // page that sent it.
+    const exchanges = []
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === EXCHANGE_PATH) {
+        exchanges.push(page.url())
+      }
+    })
+
+    await step('open the OAuth story', async () => {
+      const response = await page.goto(`${origin}${prefix}/iframe.html?id=${OAUTH_STORY}&viewMode=story&embed=true`)
+      if (!response?.ok()) throw new Error(`iframe.html answered ${response?.status()}`)
+    })
+    const connect = page.getByRole('button', { name: 'Connect a bank' })
+    await step('click connect', () => connect.click())
+    const dialog = page.getByRole('dialog')
+    const leave = dialog.getByRole('button', { name: /^Continue at / })
+    const bank = await step('see Link offer to continue at the bank', async () =>
+      (await leave.textContent()).replace(/^Continue at /, ''),
+    )
+    await step(`click "Continue at ${bank}" and follow the bank back to the redirect page`, () =>
+      Promise.all([
+        page.waitForURL((url) => url.searchParams.has('oauth_state_id'), { waitUntil: 'load' }),
+        leave.click(),
+      ]),
+    )
+    if (exchanges.length > 0) throw new Error('OAuth round trip: the page exchanged a public token before the bank')
+    const back = new URL(page.url())
+    if (back.searchParams.get('id') !== OAUTH_STORY) {
+      throw new Error(`OAuth round trip: the bank sent the person to ${back.pathname}${back.search}, not the story`)
+    }
+    await step(`finish Link on the redirect page ("Finish connecting ${bank}")`, () =>
+      page
+        .getByRole('dialog', { name: `Finish connecting ${bank}` })
+        .getByRole('button', { name: 'Continue' })
+        .click(),
+    )
+    await step('see the success', async () => {
+      await page.getByText(`${bank} is connected.`).waitFor()
+      await page.getByRole('button', { name: 'Connect a bank' }).and(page.locator(':enabled')).waitFor()
+    })
+    // A second exchange would start with the first; give a late one a moment to show.
+    await page.waitForTimeout(500)
+    if (exchanges.length !== 1 || !exchanges.every((from) => new URL(from).searchParams.has('oauth_state_id'))) {
+      throw new Error(
+        `OAuth round trip: the gateway's exchange was called ${exchanges.length} times (from ${exchanges}), not once from the redirect page`,
+      )
+    }
+    const took = ((Date.now() - started) / 1000).toFixed(1)
+    console.log(
+      `pass  OAuth round trip: connect, continue at ${bank}, back with oauth_state_id, one exchange (${took} s)`,
+    )
+  } finally {
+    await context.close()
+  }
+}
+
 let failed = false
 try {
   const worker = await fetch(`${origin}${prefix}/mockServiceWorker.js`)
@@ -138,6 +228,8 @@ try {
   console.log(
     `static Storybook: ${stories.length} of ${stories.length} stories played and passed (served under ${prefix})`,
   )
+  await oauthRoundTrip()
+  if (external.length > 0) throw new Error(`the OAuth round trip asked for more than the static server: ${external}`)
 } catch (error) {
   failed = true
   console.error('static Storybook check failed:', error.message)
