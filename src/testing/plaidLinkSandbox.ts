@@ -237,7 +237,8 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
       const leaves = options.oauthRedirectUri !== undefined && !resumed
       if (resumed) {
         root.querySelector('.ps-title-verb')!.textContent = 'Finish connecting'
-        root.querySelector('.ps-lead')!.textContent = `You are back from ${institution.name}. Continue to share your accounts.`
+        root.querySelector('.ps-lead')!.textContent =
+          `You are back from ${institution.name}. Continue to share your accounts.`
       } else if (leaves) {
         primary.textContent = `Continue at ${institution.name}`
       }
