@@ -6,16 +6,21 @@ export { PlaidGatewayError } from './PlaidGatewayError'
 export type { PlaidGatewayErrorCode, PlaidGatewayErrorInit } from './PlaidGatewayError'
 export type {
   ExchangeResult,
+  ItemStatus,
   LinkFlowOptions,
   PlaidGatewayConfig,
   PlaidGatewayHeaders,
   PlaidGatewayPaths,
+  PlaidItem,
   UpdateModeTokenType,
   UseExchangePublicTokenOptions,
   UseExchangePublicTokenResult,
+  UsePlaidItemsOptions,
+  UsePlaidItemsResult,
   UseUpdateModeTokenOptions,
   UseUpdateModeTokenResult,
 } from './types'
+export { usePlaidItems } from './usePlaidItems'
 export { useLinkRepair } from './useLinkRepair'
 export type { LinkRepairStatus, UseLinkRepairOptions, UseLinkRepairResult } from './useLinkRepair'
 export { LinkRepairButton } from './LinkRepairButton'

@@ -9,6 +9,12 @@ export interface PlaidGatewayPaths {
   linkTokenCreate?: string
   /** @defaultValue `'/item/public_token/create'` */
   publicTokenCreate?: string
+  /** @defaultValue `'/item/list'` */
+  itemList?: string
+  /** @defaultValue `'/item/get'` */
+  itemGet?: string
+  /** @defaultValue `'/item/remove'` */
+  itemRemove?: string
 }
 
 /** Headers sent with every gateway request, or a function that returns them (it may be async). */
@@ -127,4 +133,58 @@ export interface LinkFlowOptions extends PlaidGatewayConfig {
    * Plaid Link (a `script-src 'nonce-…'` policy needs it).
    */
   cspNonce?: string
+}
+
+/** The health of an Item, as the gateway stores it from Plaid's webhooks and `/item/get`. */
+export type ItemStatus =
+  | 'healthy'
+  | 'login_required'
+  | 'pending_expiration'
+  | 'pending_disconnect'
+  | 'new_accounts_available'
+  | 'revoked'
+  | 'error'
+
+/** One of the signed-in user's Items, as `usePlaidItems` gives it. Never the access token. */
+export interface PlaidItem {
+  itemId: string
+  status: ItemStatus
+  /**
+   * Whether update mode fixes the status: `login_required`, `pending_expiration`,
+   * `pending_disconnect`, and `new_accounts_available` (repair it with `accountSelectionEnabled`).
+   * A `revoked` Item needs linking again instead.
+   */
+  needsRepair: boolean
+  institutionId: string | null
+  institutionName: string | null
+  /** Plaid's error code behind the status, or `null`. */
+  errorCode: string | null
+  /** When the Item's consent runs out, for `pending_expiration`; otherwise `null`. */
+  consentExpiresAt: Date | null
+  /** When the gateway last saved the Item or changed its status. */
+  updatedAt: Date
+}
+
+export interface UsePlaidItemsOptions extends PlaidGatewayConfig {
+  /**
+   * `false` asks nothing of the gateway (say, until the user is signed in).
+   * @defaultValue `true`
+   */
+  enabled?: boolean
+}
+
+export interface UsePlaidItemsResult {
+  /** The user's Items, oldest first; `undefined` until the gateway first answered. */
+  items: PlaidItem[] | undefined
+  /** The last failure: of loading the list, or of the last `remove`. */
+  error: PlaidGatewayError | undefined
+  /** `true` while the first answer is awaited. */
+  isLoading: boolean
+  /** Asks the gateway for the list again; resolves once it answered (it never rejects). */
+  refresh: () => Promise<void>
+  /**
+   * Removes the Item at Plaid and from the gateway's store. It leaves `items` at once, and comes
+   * back if the gateway refuses. Resolves `true`, or `false` with `error` set; never rejects.
+   */
+  remove: (itemId: string) => Promise<boolean>
 }

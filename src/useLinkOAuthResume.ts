@@ -1,7 +1,8 @@
 import { useContext, useEffect } from 'react'
 import { PlaidGatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { gatewayContext } from './_internal/config'
+import { gatewayContext, layer } from './_internal/config'
+import { confirmItem, useItemsMutate } from './_internal/items'
 import { useExchangeOnce } from './_internal/exchangeFlow'
 import { storedOAuthSession } from './_internal/linkHandlers'
 import { useLatest } from './_internal/useLatest'
@@ -55,8 +56,9 @@ const RESUME_KEY = 'oauth'
  */
 export function useLinkOAuthResume(options: UseLinkOAuthResumeOptions = {}): UseLinkOAuthResumeResult {
   const { onSuccess, onExit, onEvent, scriptTimeoutMs, cspNonce, ...gateway } = options
-  const latestRef = useLatest({ onSuccess })
-  const exchangeFor = useExchangeOnce(useContext(gatewayContext()), gateway, ({ itemId, metadata }) =>
+  const provider = useContext(gatewayContext())
+  const latestRef = useLatest({ onSuccess, provider, gateway, mutate: useItemsMutate() })
+  const exchangeFor = useExchangeOnce(provider, gateway, ({ itemId, metadata }) =>
     callSafely(latestRef.current.onSuccess, { flow: 'account', itemId, metadata }),
   )
   const session = useLinkSession({
@@ -70,6 +72,8 @@ export function useLinkOAuthResume(options: UseLinkOAuthResumeOptions = {}): Use
       const record = latestRecordRef.current
       if (record?.flow === 'account') return exchangeFor(publicToken, metadata, report)
       report('success')
+      const { provider: base, gateway: over, mutate } = latestRef.current
+      if (record?.itemId) confirmItem(mutate, layer(base, over), record.itemId)
       callSafely(latestRef.current.onSuccess, { flow: 'repair', itemId: record?.itemId ?? '', metadata })
     },
     spentAfter: () => true,

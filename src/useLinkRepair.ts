@@ -1,4 +1,7 @@
+import { useContext } from 'react'
 import { callSafely } from './_internal/callbacks'
+import { gatewayContext, layer } from './_internal/config'
+import { confirmItem, useItemsMutate } from './_internal/items'
 import { useLinkSession } from './_internal/useLinkSession'
 import { useLatest } from './_internal/useLatest'
 import { useTokenSource } from './_internal/useTokenSource'
@@ -47,7 +50,7 @@ export function useLinkRepair(
   options: UseLinkRepairOptions = {},
 ): UseLinkRepairResult {
   const { accountSelectionEnabled = false, onSuccess, onExit, onEvent, scriptTimeoutMs, cspNonce, ...gateway } = options
-  const latestRef = useLatest({ onSuccess })
+  const latestRef = useLatest({ onSuccess, provider: useContext(gatewayContext()), gateway, mutate: useItemsMutate() })
   // Not subscribed (enabled: false): the flow reads the shared cache when it acts, so a token
   // arriving or being replaced costs this component no render.
   const tokens = useTokenSource(itemId, {
@@ -70,8 +73,11 @@ export function useLinkRepair(
       onExit,
       onEvent,
       // Update mode repairs the existing Item: there is nothing to exchange.
+      // The gateway then confirms the Item's health with Plaid, for every usePlaidItems list.
       onLinkSuccess: (_publicToken, metadata, report) => {
         report('success')
+        const { provider, gateway: over, mutate } = latestRef.current
+        if (key) confirmItem(mutate, layer(provider, over), key)
         callSafely(latestRef.current.onSuccess, metadata)
       },
       // The token has done its job after a success, and Link refused it after INVALID_LINK_TOKEN.

@@ -11,9 +11,15 @@ export const DEFAULT_PATHS = {
   exchange: '/item/public_token/exchange',
   linkTokenCreate: '/link/token/create',
   publicTokenCreate: '/item/public_token/create',
+  itemList: '/item/list',
+  itemGet: '/item/get',
+  itemRemove: '/item/remove',
 } as const
 
 export type RouteName = keyof typeof DEFAULT_PATHS
 
 /** The first part of the SWR key of every token: then the route's URL, the token kind, the Item (null for a new one), and account selection. */
 export const TOKEN_CACHE_KEY = '@utdk/plaid-react/token'
+
+/** The first part of the SWR key of the Item list: then the list route's URL. */
+export const ITEMS_CACHE_KEY = '@utdk/plaid-react/items'

@@ -10,9 +10,11 @@ import {
   LinkRepairButton,
   useExchangePublicToken,
   useLinkOAuthResume,
+  usePlaidItems,
   useUpdateModeToken,
 } from '../src'
 import {
+  createSandboxItems,
   installPlaidLinkSandbox,
   sandboxErrors,
   sandboxGateway,
@@ -259,5 +261,56 @@ describe('the sandbox Link with LinkAccountButton, and an OAuth bank', () => {
       window.history.replaceState({}, '', '/')
       sessionStorage.clear()
     }
+  })
+})
+
+describe('sandbox Items', () => {
+  test('changeable statuses reach usePlaidItems; a repair in the sandbox Link is confirmed healthy', async () => {
+    const items = createSandboxItems([
+      { itemId: 'item-wf', institution: { name: 'Wells Fargo', institution_id: 'ins_127991' } },
+      'item-other',
+    ])
+    server.use(...sandboxGateway({ latencyMs: 0, items }))
+    function Page() {
+      const { items: list, refresh } = usePlaidItems()
+      return (
+        <>
+          <button onClick={() => void refresh()}>Reload</button>
+          {list?.map((item) => (
+            <div key={item.itemId} data-testid={item.itemId} data-status={item.status}>
+              {item.institutionName ?? 'unknown bank'}
+              {item.needsRepair && <LinkRepairButton itemId={item.itemId}>Repair {item.itemId}</LinkRepairButton>}
+            </div>
+          ))}
+        </>
+      )
+    }
+    render(<Page />, { wrapper: createWrapper() })
+    expect(await screen.findByTestId('item-wf')).toHaveAttribute('data-status', 'healthy')
+    items.setStatus('item-wf', 'login_required', { errorCode: 'ITEM_LOGIN_REQUIRED' })
+    fireEvent.click(screen.getByRole('button', { name: 'Reload' }))
+    fireEvent.click(await screen.findByRole('button', { name: 'Repair item-wf' }))
+    const dialog = await screen.findByRole('dialog')
+    expect(dialog).toHaveTextContent('Wells Fargo')
+    fireEvent.click(within(dialog).getByRole('button', { name: /continue|reconnect|finish|connect/i }))
+    await waitFor(() => expect(screen.getByTestId('item-wf')).toHaveAttribute('data-status', 'healthy'))
+    expect(items.list().find((item) => item.itemId === 'item-wf')?.status).toBe('healthy')
+    expect(screen.getByTestId('item-other')).toHaveTextContent('unknown bank')
+  })
+
+  test('lists a newly linked Item and removes one', async () => {
+    const items = createSandboxItems(['item-1'])
+    server.use(...sandboxGateway({ latencyMs: 0, items }))
+    const { result } = renderHook(() => usePlaidItems(), { wrapper: createWrapper() })
+    await waitFor(() => expect(result.current.items?.map((item) => item.itemId)).toEqual(['item-1']))
+    await act(async () => {
+      expect(await result.current.remove('item-1')).toBe(true)
+    })
+    expect(items.list()).toEqual([])
+    await act(async () => {
+      expect(await result.current.remove('item-1')).toBe(false)
+    })
+    expect(result.current.error?.errorCode).toBe('ITEM_NOT_FOUND')
+    expect(() => items.setStatus('item-nope', 'revoked')).toThrow(/createSandboxItems: there is no Item item-nope/)
   })
 })

@@ -17,7 +17,7 @@ export type Operation = RouteName
 
 type Json = Record<string, unknown>
 
-interface Answer {
+export interface Answer {
   json: Json
   status: number
   /** Every `access_token` value the answer held; none of them is passed on. */
@@ -217,7 +217,7 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
  * POSTs `body` as JSON to one route of the gateway and returns the parsed 2xx object, from
  * which callers read only named fields. Rejects only with PlaidGatewayError.
  */
-async function postJson(config: ResolvedGatewayConfig, operation: Operation, body: Json): Promise<Answer> {
+export async function postJson(config: ResolvedGatewayConfig, operation: Operation, body: Json): Promise<Answer> {
   const { timeoutMs } = config
   if (!isString(config.baseUrl) || typeof (config.fetch ?? globalThis.fetch) !== 'function') {
     throw gatewayError(
@@ -261,11 +261,12 @@ async function postJson(config: ResolvedGatewayConfig, operation: Operation, bod
   }
 }
 
+/** `value` when it is a string free of access tokens, or `undefined`. */
+export const cleanString = (answer: Answer, value: unknown): string | undefined =>
+  isString(value) && redact(value, answer.secrets) === value ? value : undefined
+
 /** A string field of a 2xx answer that is free of access tokens, or `undefined`. */
-function readString(answer: Answer, field: string): string | undefined {
-  const value = answer.json[field]
-  return isString(value) && redact(value, answer.secrets) === value ? value : undefined
-}
+const readString = (answer: Answer, field: string) => cleanString(answer, answer.json[field])
 
 /**
  * A field the contract requires; its absence, or a value that `usable` rejects, is the gateway's
@@ -290,11 +291,11 @@ function parseExpiration(value: string | undefined): Date | undefined {
 }
 
 /** Refuses an empty or non-string id before anything is sent. */
-function checkId(value: unknown, explanation: string | false): asserts value is string {
+export function checkId(value: unknown, explanation: string | false): asserts value is string {
   if (!isString(value) || value.trim() === '') throw gatewayError('INVALID_INPUT', explanation)
 }
 
-const kindOf = (value: unknown) => (value === '' ? 'an empty string' : typeof value)
+export const kindOf = (value: unknown) => (value === '' ? 'an empty string' : typeof value)
 
 export async function exchangePublicToken(config: ResolvedGatewayConfig, publicToken: string): Promise<ExchangeResult> {
   checkId(

@@ -1,4 +1,5 @@
 export {
+  createSandboxItems,
   sandboxErrors,
   sandboxGateway,
   sandboxGatewayError,
@@ -6,7 +7,13 @@ export {
   sandboxLeakyGateway,
   sandboxSilentGateway,
 } from './sandboxGateway'
-export type { SandboxGatewayOptions, SandboxItem, SandboxPlaidError, SandboxRoute } from './sandboxGateway'
+export type {
+  SandboxGatewayOptions,
+  SandboxItem,
+  SandboxItems,
+  SandboxPlaidError,
+  SandboxRoute,
+} from './sandboxGateway'
 export { installPlaidLinkSandbox } from './plaidLinkSandbox'
 export type {
   PlaidLinkSandbox,

@@ -4,6 +4,7 @@
  */
 import { HttpResponse, delay, http, type HttpHandler } from 'msw'
 import type { PlaidLinkInstitution } from '../linkTypes'
+import type { ItemStatus } from '../types'
 import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../wire'
 import { rememberTokenInstitution } from './sandboxLinkTokens'
 
@@ -35,18 +36,87 @@ export interface SandboxGatewayOptions {
    * Item is refused with `ITEM_NOT_FOUND`, as a gateway that checks ownership does. By default
    * every Item is known. An Item's institution is what the sandbox Link shows when it repairs it.
    */
-  items?: readonly (string | SandboxItem)[]
+  items?: readonly (string | SandboxItem)[] | SandboxItems
 }
 
 /** An Item of the sandbox gateway. */
 export interface SandboxItem {
   itemId: string
-  /** Shown by `installPlaidLinkSandbox` when Link repairs this Item. */
+  /** Shown by `installPlaidLinkSandbox` when Link repairs this Item, and listed by `/item/list`. */
   institution?: PlaidLinkInstitution
+  /** Its health, as `/item/list` reports it. @defaultValue `'healthy'` */
+  status?: ItemStatus
+  /** Plaid's error code behind the status. */
+  errorCode?: string | null
+  /** ISO 8601, for `pending_expiration`. */
+  consentExpirationTime?: string | null
 }
 
+/**
+ * The Items of a sandbox gateway, which a test or a story can change while it runs: mark one
+ * `login_required` as a webhook would, and see the app offer its repair. Made by
+ * {@link createSandboxItems}; pass it as `items` to {@link sandboxGateway}.
+ */
+export interface SandboxItems {
+  /** Every Item, in the order they were added. */
+  list(): SandboxItem[]
+  /** Adds an Item, or replaces the one with its id. */
+  add(item: string | SandboxItem): void
+  /** Changes an Item's status, as a Plaid webhook would. */
+  setStatus(
+    itemId: string,
+    status: ItemStatus,
+    details?: { errorCode?: string | null; consentExpirationTime?: string | null },
+  ): void
+  /** Whether the Item is there. */
+  has(itemId: string): boolean
+  remove(itemId: string): void
+}
+
+const ITEMS_BRAND = Symbol('sandbox items')
+
+/**
+ * Items for {@link sandboxGateway} that stay changeable: the gateway lists them on `/item/list`,
+ * adds each newly linked Item, confirms an Item on `/item/get` (an Item whose update-mode token was
+ * made counts as repaired: `healthy`), and deletes it on `/item/remove`.
+ *
+ * @example
+ * ```ts
+ * const items = createSandboxItems([{ itemId: 'item-1', institution: { name: 'Wells Fargo', institution_id: 'ins_127991' } }])
+ * const server = setupServer(...sandboxGateway({ latencyMs: 0, items }))
+ * items.setStatus('item-1', 'login_required', { errorCode: 'ITEM_LOGIN_REQUIRED' })
+ * ```
+ */
+export function createSandboxItems(initial: readonly (string | SandboxItem)[] = []): SandboxItems {
+  const items = new Map<string, SandboxItem>()
+  const sandbox: SandboxItems & { [ITEMS_BRAND]: true } = {
+    [ITEMS_BRAND]: true,
+    list: () => [...items.values()].map((item) => ({ ...item })),
+    add(item) {
+      const full = typeof item === 'string' ? { itemId: item } : { ...item }
+      items.set(full.itemId, full)
+    },
+    setStatus(itemId, status, details = {}) {
+      const item = items.get(itemId)
+      if (!item) throw new Error(`createSandboxItems: there is no Item ${itemId}; add it first.`)
+      Object.assign(item, {
+        status,
+        errorCode: details.errorCode ?? null,
+        consentExpirationTime: details.consentExpirationTime ?? null,
+      })
+    },
+    has: (itemId) => items.has(itemId),
+    remove: (itemId) => void items.delete(itemId),
+  }
+  for (const item of initial) sandbox.add(item)
+  return sandbox
+}
+
+const isSandboxItems = (value: unknown): value is SandboxItems =>
+  typeof value === 'object' && value !== null && ITEMS_BRAND in value
+
 /** The route names of the wire contract, for {@link sandboxGatewayError}. */
-export type SandboxRoute = 'exchange' | 'linkTokenCreate' | 'publicTokenCreate'
+export type SandboxRoute = 'exchange' | 'linkTokenCreate' | 'publicTokenCreate' | 'itemList' | 'itemGet' | 'itemRemove'
 
 const hex = (length: number) => Array.from({ length }, () => Math.floor(Math.random() * 16).toString(16)).join('')
 const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`
@@ -134,15 +204,27 @@ const badRequest = (message: string) => answerError(plaidError(400, 'INVALID_REQ
  */
 export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler[] {
   const latency = options.latencyMs ?? 350
-  const items = options.items?.map((item) => (typeof item === 'string' ? { itemId: item } : item))
-  const owned = items && new Map(items.map((item) => [item.itemId, item]))
+  // Without `items`, every Item id is accepted for tokens, and the list holds what was linked here.
+  const everyItemKnown = options.items === undefined
+  const items = isSandboxItems(options.items) ? options.items : createSandboxItems(options.items ?? [])
+  const repairing = new Set<string>()
   const exchanged = new Set<string>()
   const itemFor = (body: Record<string, unknown> | undefined) => {
     const itemId = body?.item_id
     if (typeof itemId !== 'string' || itemId === '') return { error: badRequest('item_id must be a non-empty string') }
-    if (owned && !owned.has(itemId)) return { error: answerError(sandboxErrors.itemNotFound) }
+    if (!everyItemKnown && !items.has(itemId)) return { error: answerError(sandboxErrors.itemNotFound) }
     return { itemId, body }
   }
+  const listed = (itemId: string) => items.list().find((item) => item.itemId === itemId)
+  const summary = (item: SandboxItem) => ({
+    item_id: item.itemId,
+    status: item.status ?? 'healthy',
+    institution_id: item.institution?.institution_id ?? null,
+    institution_name: item.institution?.name ?? null,
+    error_code: item.errorCode ?? null,
+    consent_expiration_time: item.consentExpirationTime ?? null,
+    updated_at: new Date().toISOString(),
+  })
 
   return [
     http.post(routeUrl(options, 'exchange'), async ({ request }) => {
@@ -157,7 +239,9 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
         return answerError(sandboxErrors.invalidPublicToken)
       }
       exchanged.add(publicToken)
-      return HttpResponse.json({ item_id: `item-sandbox-${uuid()}`, request_id: requestId() })
+      const itemId = `item-sandbox-${uuid()}`
+      items.add({ itemId, institution: { name: 'First Platypus Bank', institution_id: 'ins_109508' } })
+      return HttpResponse.json({ item_id: itemId, request_id: requestId() })
     }),
     http.post(routeUrl(options, 'linkTokenCreate'), async ({ request }) => {
       // Without an item_id the browser asks for a new Item's token, which Plaid lets live 4 hours;
@@ -168,8 +252,9 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
       await delay(latency)
       if (found?.error) return found.error
       const linkToken = `link-sandbox-${uuid()}`
-      const institution = found && owned?.get(found.itemId)?.institution
+      const institution = found && listed(found.itemId)?.institution
       if (institution) rememberTokenInstitution(linkToken, institution)
+      if (found) repairing.add(found.itemId)
       return HttpResponse.json({
         link_token: linkToken,
         expiration: new Date(Date.now() + (newItem ? 4 * 60 : 30) * 60_000).toISOString(),
@@ -185,6 +270,27 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
         expiration: new Date(Date.now() + 30 * 60_000).toISOString(),
         request_id: requestId(),
       })
+    }),
+    http.post(routeUrl(options, 'itemList'), async () => {
+      await delay(latency)
+      return HttpResponse.json({ items: items.list().map(summary) })
+    }),
+    http.post(routeUrl(options, 'itemGet'), async ({ request }) => {
+      const found = itemFor(await readBody(request))
+      await delay(latency)
+      if (found.error) return found.error
+      if (!items.has(found.itemId)) return answerError(sandboxErrors.itemNotFound)
+      // An Item that went through update mode is what Plaid then reports: repaired.
+      if (repairing.delete(found.itemId)) items.setStatus(found.itemId, 'healthy')
+      return HttpResponse.json({ item: summary(listed(found.itemId)!) })
+    }),
+    http.post(routeUrl(options, 'itemRemove'), async ({ request }) => {
+      const found = itemFor(await readBody(request))
+      await delay(latency)
+      if (found.error) return found.error
+      if (!items.has(found.itemId)) return answerError(sandboxErrors.itemNotFound)
+      items.remove(found.itemId)
+      return HttpResponse.json({ removed: true, request_id: requestId() })
     }),
   ]
 }

@@ -7,7 +7,14 @@ import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-li
 import type { ReactNode } from 'react'
 import { SWRConfig } from 'swr'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
-import { LinkAccountButton, useExchangePublicToken, useUpdateModeToken } from '../../src'
+import {
+  LinkAccountButton,
+  LinkRepairButton,
+  useExchangePublicToken,
+  usePlaidItems,
+  useUpdateModeToken,
+} from '../../src'
+import { createPlaidWebhookSigner } from '../../src/testing'
 import { installPlaid, removePlaid, successMetadata } from '../helpers/plaidLink'
 import { createPlaidGateway, toNodeHandler } from '../../src/server'
 import {
@@ -192,6 +199,70 @@ it('links a new account with LinkAccountButton: a new-Item token with products, 
       accessToken: standIn.accessTokenOf(itemId),
       ...STAND_IN_INSTITUTION,
     })
+  } finally {
+    removePlaid()
+  }
+})
+
+test('closes the loop: a verified webhook marks the Item, usePlaidItems offers the repair, /item/get confirms it', async () => {
+  const signer = await createPlaidWebhookSigner()
+  standIn.addWebhookKey(signer.verificationKeyResponse().key)
+  const { itemId } = await linkThroughHooks('user-loop')
+
+  // Plaid reports the broken login to the gateway's webhook route (no session: the signature).
+  const body = JSON.stringify({
+    webhook_type: 'ITEM',
+    webhook_code: 'ERROR',
+    item_id: itemId,
+    error: {
+      error_type: 'ITEM_ERROR',
+      error_code: 'ITEM_LOGIN_REQUIRED',
+      error_message: 'login required',
+      display_message: null,
+    },
+    environment: 'sandbox',
+  })
+  const delivered = await fetch(baseUrl + '/webhook', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'plaid-verification': await signer.sign(body) },
+    body,
+  })
+  expect(delivered.status).toBe(200)
+  standIn.setItemError(itemId, { error_type: 'ITEM_ERROR', error_code: 'ITEM_LOGIN_REQUIRED' })
+
+  const { handlers } = installPlaid()
+  function Items() {
+    const { items } = usePlaidItems({ baseUrl, headers: userHeaders('user-loop') })
+    if (items) record(items)
+    return (
+      <ul>
+        {items?.map((item) => (
+          <li key={item.itemId} data-testid="item" data-status={item.status}>
+            {item.institutionName}
+            {item.needsRepair && (
+              <LinkRepairButton itemId={item.itemId} baseUrl={baseUrl} headers={userHeaders('user-loop')}>
+                Repair
+              </LinkRepairButton>
+            )}
+          </li>
+        ))}
+      </ul>
+    )
+  }
+  try {
+    render(<Items />, { wrapper })
+    const row = await screen.findByTestId('item')
+    expect(row).toHaveAttribute('data-status', 'login_required')
+    expect(row).toHaveTextContent(STAND_IN_INSTITUTION.institutionName)
+    fireEvent.click(screen.getByRole('button', { name: 'Repair' }))
+    await waitFor(() => expect(handlers[0]?.open).toHaveBeenCalled())
+    // The person signs in again at the bank: Plaid's /item/get no longer reports an error.
+    standIn.setItemError(itemId, null)
+    const confirmations = standIn.calls('/item/get')
+    act(() => handlers[0]!.options.onSuccess('public-sandbox-update', successMetadata))
+    await waitFor(() => expect(screen.getByTestId('item')).toHaveAttribute('data-status', 'healthy'))
+    expect(standIn.calls('/item/get')).toBe(confirmations + 1)
+    expect((await store.list('user-loop'))[0]).toMatchObject({ itemId, status: 'healthy' })
   } finally {
     removePlaid()
   }

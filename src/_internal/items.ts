@@ -1,0 +1,120 @@
+/*
+ * The Item routes on the browser's side: the user's Items as `PlaidItem`s, one Item confirmed by
+ * the gateway with Plaid, and removal. The list lives in SWR's cache under ITEMS_CACHE_KEY, so the
+ * Link flows can update it after a repair or a new link without knowing who shows it.
+ */
+import { useSWRConfig } from 'swr'
+import { gatewayError } from '../PlaidGatewayError'
+import type { ItemStatus, PlaidItem } from '../types'
+import { ITEMS_CACHE_KEY } from '../wire'
+import type { ResolvedGatewayConfig } from './config'
+import { checkId, cleanString, kindOf, postJson, type Answer } from './request'
+
+/* The statuses that update mode fixes (contract, section 7). */
+const NEEDS_REPAIR: readonly ItemStatus[] = [
+  'login_required',
+  'pending_expiration',
+  'pending_disconnect',
+  'new_accounts_available',
+]
+const STATUSES: readonly ItemStatus[] = [...NEEDS_REPAIR, 'healthy', 'revoked', 'error']
+
+const dateOrNull = (value: string | undefined) => {
+  const date = new Date(value ?? NaN)
+  return Number.isNaN(date.getTime()) ? null : date
+}
+
+/* One ItemSummary of the wire as a PlaidItem; a summary without an item_id is the gateway's fault. */
+function toPlaidItem(answer: Answer, summary: unknown): PlaidItem {
+  const wire = (summary ?? {}) as Record<string, unknown>
+  const text = (field: string) => cleanString(answer, wire[field])
+  const itemId = text('item_id')
+  if (!itemId) {
+    throw gatewayError(
+      'INVALID_RESPONSE',
+      process.env.NODE_ENV !== 'production' &&
+        `The gateway's answer to POST ${answer.url} has an Item without a usable "item_id".`,
+      answer.status,
+    )
+  }
+  // A status this version does not know is shown as an error rather than guessed at.
+  const status = STATUSES.find((known) => known === wire.status) ?? 'error'
+  return {
+    itemId,
+    status,
+    needsRepair: NEEDS_REPAIR.includes(status),
+    institutionId: text('institution_id') ?? null,
+    institutionName: text('institution_name') ?? null,
+    errorCode: text('error_code') ?? null,
+    consentExpiresAt: dateOrNull(text('consent_expiration_time')),
+    updatedAt: dateOrNull(text('updated_at')) ?? new Date(answer.receivedAt),
+  }
+}
+
+export async function listItems(config: ResolvedGatewayConfig): Promise<PlaidItem[]> {
+  const answer = await postJson(config, 'itemList', {})
+  const { items } = answer.json
+  if (!Array.isArray(items)) {
+    throw gatewayError(
+      'INVALID_RESPONSE',
+      process.env.NODE_ENV !== 'production' &&
+        `The gateway's answer to POST ${answer.url} has no "items" array.`,
+      answer.status,
+    )
+  }
+  return items.map((summary) => toPlaidItem(answer, summary))
+}
+
+const checkItemId = (itemId: unknown, api: string) =>
+  checkId(
+    itemId,
+    process.env.NODE_ENV !== 'production' &&
+      `${api} needs the itemId of one of the user's Items as a non-empty string; got ${kindOf(itemId)}. Nothing was sent.`,
+  )
+
+export async function getItem(config: ResolvedGatewayConfig, itemId: string): Promise<PlaidItem> {
+  checkItemId(itemId, 'Confirming an Item')
+  const answer = await postJson(config, 'itemGet', { item_id: itemId })
+  return toPlaidItem(answer, answer.json.item)
+}
+
+export async function removeItem(config: ResolvedGatewayConfig, itemId: string): Promise<void> {
+  checkItemId(itemId, 'remove() of usePlaidItems')
+  const answer = await postJson(config, 'itemRemove', { item_id: itemId })
+  if (answer.json.removed !== true) {
+    throw gatewayError(
+      'INVALID_RESPONSE',
+      process.env.NODE_ENV !== 'production' &&
+        `The gateway's answer to POST ${answer.url} does not say "removed": true.`,
+      answer.status,
+    )
+  }
+}
+
+/** Matches the SWR key of every Item list on the page, whatever gateway it comes from. */
+export const isItemsKey = (key: unknown) => Array.isArray(key) && key[0] === ITEMS_CACHE_KEY
+
+type Mutate = ReturnType<typeof useSWRConfig>['mutate']
+
+/**
+ * After a repair: the gateway asks Plaid how the Item is now, and every Item list on the page
+ * shows that answer; the browser never marks an Item healthy on its own. If the gateway cannot
+ * say, the lists are asked for again instead.
+ */
+export function confirmItem(mutate: Mutate, config: ResolvedGatewayConfig, itemId: string): void {
+  getItem(config, itemId).then(
+    (confirmed) =>
+      mutate(
+        isItemsKey,
+        (items: PlaidItem[] | undefined) => items?.map((item) => (item.itemId === itemId ? confirmed : item)),
+        { revalidate: false },
+      ),
+    () => mutate(isItemsKey),
+  )
+}
+
+/** After a new link: every Item list on the page is asked for again. */
+export const revalidateItems = (mutate: Mutate): void => void mutate(isItemsKey)
+
+/** SWR's `mutate` of the nearest cache, for the Link flows. */
+export const useItemsMutate = (): Mutate => useSWRConfig().mutate
