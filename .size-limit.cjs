@@ -1,7 +1,7 @@
 // Size ceilings for the built client entry (minified and gzipped by size-limit's esbuild preset,
-// which bundles for production, with the peers left out). They sit about 3% above today's sizes,
-// to catch regressions; the package's goals are lower and are reported by `npm run bench` (see
-// the README).
+// which bundles for production, with the peers left out). They sit about 2% above today's sizes,
+// to catch regressions. The package's goals are lower and are reported by `npm run bench`; which
+// of them are met, and what each feature costs, is in CONTRIBUTING.md.
 const peers = ['react', 'react-dom', 'react/jsx-runtime', 'swr', 'swr/mutation']
 // Said outright rather than left to esbuild's default for minified browser builds: the sizes are
 // those of an app's production bundle, without the development-only messages.
@@ -15,7 +15,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '5.35 kB',
+    limit: '8.85 kB',
   },
   {
     name: 'useExchangePublicToken alone',
@@ -24,7 +24,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '2.26 kB',
+    limit: '2.6 kB',
   },
   {
     name: 'useUpdateModeToken alone',
@@ -33,7 +33,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '3.13 kB',
+    limit: '3.92 kB',
   },
   {
     name: 'LinkRepairButton alone',
@@ -42,6 +42,42 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '4.87 kB',
+    limit: '7.46 kB',
+  },
+  {
+    name: 'useLinkAccount alone',
+    path: 'dist/index.mjs',
+    import: '{ useLinkAccount }',
+    ignore: peers,
+    modifyEsbuildConfig: production,
+    gzip: true,
+    limit: '6.6 kB',
+  },
+  {
+    name: 'LinkAccountButton alone',
+    path: 'dist/index.mjs',
+    import: '{ LinkAccountButton }',
+    ignore: peers,
+    modifyEsbuildConfig: production,
+    gzip: true,
+    limit: '7.31 kB',
+  },
+  {
+    name: 'useLinkOAuthResume alone',
+    path: 'dist/index.mjs',
+    import: '{ useLinkOAuthResume }',
+    ignore: peers,
+    modifyEsbuildConfig: production,
+    gzip: true,
+    limit: '5.32 kB',
+  },
+  {
+    name: 'usePlaidItems alone',
+    path: 'dist/index.mjs',
+    import: '{ usePlaidItems }',
+    ignore: peers,
+    modifyEsbuildConfig: production,
+    gzip: true,
+    limit: '2.94 kB',
   },
 ]

@@ -12,6 +12,10 @@ const EXPORTS = [
   'useUpdateModeToken',
   'useLinkRepair',
   'LinkRepairButton',
+  'useLinkAccount',
+  'LinkAccountButton',
+  'useLinkOAuthResume',
+  'usePlaidItems',
   'PlaidGatewayProvider',
   'PlaidGatewayError',
 ]
