@@ -4,6 +4,8 @@ export interface StandInRequest {
   method: string | undefined
   headers: Record<string, string | string[] | undefined>
   body: Record<string, unknown> | undefined
+  /** When its body had arrived, by `performance.now()` of the process that runs the stand-in. */
+  at: number
 }
 
 /** An answer the stand-in gives instead of serving a request; see `failNext`. */

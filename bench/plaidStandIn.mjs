@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
+import { performance } from 'node:perf_hooks'
 import {
   ItemPublicTokenCreateRequest,
   ItemPublicTokenExchangeRequest,
@@ -79,7 +80,7 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
   const standIn = {
     url: '',
     latencyMs,
-    /** Every request received: `{ path, headers, body }`, in order. */
+    /** Every request received: `{ path, method, headers, body, at }`, in order. */
     requests,
     /** Every way a request broke Plaid's spec or credentials; a correct gateway leaves it empty. */
     violations,
@@ -268,7 +269,7 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
     } catch {
       body = undefined
     }
-    requests.push({ path, method: req.method, headers: { ...req.headers }, body })
+    requests.push({ path, method: req.method, headers: { ...req.headers }, body, at: performance.now() })
     if (path === '/item/public_token/exchange' && typeof body?.public_token === 'string') {
       exchangesByPublicToken.set(body.public_token, (exchangesByPublicToken.get(body.public_token) ?? 0) + 1)
     }
