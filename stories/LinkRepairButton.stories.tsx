@@ -132,14 +132,24 @@ export const ScriptBlocked: Story = {
   },
 }
 
+// This story drives its own sandbox Link, to see the moment the prefetch has made Link's handler.
+let prefetched: PlaidLinkSandbox | undefined
+
 export const PrefetchOnHover: Story = {
   name: 'Prefetch on hover, instant open',
+  parameters: { plaidLink: 'none' },
+  beforeEach: () => {
+    prefetched = installPlaidLinkSandbox()
+    return () => prefetched?.uninstall()
+  },
   play: async ({ canvasElement }) => {
     const button = within(canvasElement).getByRole('button', { name: 'Reconnect Wells Fargo' })
     await userEvent.hover(button)
     await expect(button).toHaveAttribute('data-state', 'idle')
-    // Give the prefetch time to finish, then the click opens Link without a loading step.
-    await new Promise((resolve) => setTimeout(resolve, 800))
+    // The prefetch has the token and Link's handler ready; then the click opens Link without a
+    // loading step.
+    await waitFor(() => expect(prefetched!.sessions).toHaveLength(1), { timeout: 3000 })
+    await expect(button).toHaveAttribute('data-state', 'idle')
     button.click()
     // Checked before anything is awaited: Link's dialog opened inside the click's own task.
     const openedInSameTask = canvasElement.ownerDocument.querySelector('[role="dialog"]') !== null
