@@ -3,7 +3,6 @@
  * Plaid's SDK has no way to make a signed webhook, and the sandbox's fired webhooks reach only a
  * public URL.
  */
-import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 
 /** A verification key in the shape of Plaid's `/webhook_verification_key/get` answer (`key`). */
 export interface PlaidWebhookVerificationKey {
@@ -58,6 +57,9 @@ const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.t
  * ```
  */
 export async function createPlaidWebhookSigner(options: { kid?: string } = {}): Promise<PlaidWebhookSigner> {
+  // Loaded here rather than at the top, so that the CommonJS build of this entry also works on
+  // versions of Node that cannot require an ES module such as jose.
+  const { SignJWT, exportJWK, generateKeyPair } = await import('jose')
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const jwk = await exportJWK(publicKey)
   const kid = options.kid ?? `test-key-${globalThis.crypto.randomUUID()}`

@@ -147,18 +147,33 @@ test('the ./server and ./testing entries work by import and by require', () => {
   const server = `
 const store = createMemoryItemStore()
 await store.save({ userId: 'user-1', itemId: 'item-1', accessToken: 'access-sandbox-x' })
+// A signed webhook loads jose (the server entry's one dependency) from the installed package.
+const signer = await createPlaidWebhookSigner()
+const webhookBody = JSON.stringify({ webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE', item_id: 'item-1' })
 const gateway = createPlaidGateway({
-  plaid: { itemPublicTokenExchange() {}, linkTokenCreate() {}, itemCreatePublicToken() {} },
+  plaid: {
+    itemPublicTokenExchange() {},
+    linkTokenCreate() {},
+    itemCreatePublicToken() {},
+    webhookVerificationKeyGet: async () => ({ data: signer.verificationKeyResponse() }),
+  },
   store,
   getUserId: async () => null,
   linkToken: { client_name: 'Consumer', language: 'en', country_codes: ['US'] },
 })
 const answer = await gateway.handle(new Request('http://localhost/api/plaid/link/token/create', { method: 'POST' }))
+const webhook = await gateway.handle(new Request('http://localhost/api/plaid/webhook', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'plaid-verification': await signer.sign(webhookBody) },
+  body: webhookBody,
+}))
 console.log(JSON.stringify({
   own: await store.get('user-1', 'item-1'),
   foreign: (await store.get('user-2', 'item-1')) ?? null,
   status: answer.status,
   code: (await answer.json()).error_code,
+  webhook: webhook.status,
+  itemStatus: (await store.list('user-1'))[0].status,
   node: typeof toNodeHandler(gateway.handle),
   handlers: sandboxGateway().length,
   link: typeof installPlaidLinkSandbox,
@@ -170,14 +185,14 @@ console.log(JSON.stringify({
     join(consumer, 'server.mjs'),
     `import { createRequire } from 'node:module'
 import { createMemoryItemStore, createPlaidGateway, toNodeHandler } from '@utdk/plaid-react/server'
-import { installPlaidLinkSandbox, sandboxGateway } from '@utdk/plaid-react/testing'
+import { createPlaidWebhookSigner, installPlaidLinkSandbox, sandboxGateway } from '@utdk/plaid-react/testing'
 const require = createRequire(import.meta.url)
 ${server}`,
   )
   writeFileSync(
     join(consumer, 'server.cjs'),
     `const { createMemoryItemStore, createPlaidGateway, toNodeHandler } = require('@utdk/plaid-react/server')
-const { installPlaidLinkSandbox, sandboxGateway } = require('@utdk/plaid-react/testing')
+const { createPlaidWebhookSigner, installPlaidLinkSandbox, sandboxGateway } = require('@utdk/plaid-react/testing')
 ;(async () => {${server}})()`,
   )
   const expected = {
@@ -185,8 +200,10 @@ const { installPlaidLinkSandbox, sandboxGateway } = require('@utdk/plaid-react/t
     foreign: null,
     status: 401,
     code: 'UNAUTHORIZED',
+    webhook: 200,
+    itemStatus: 'new_accounts_available',
     node: 'function',
-    handlers: 3,
+    handlers: 6,
     link: 'function',
     reactRequired: false,
   }
