@@ -87,7 +87,15 @@ export const ItemGetRequest = {
 /** Item (additionalProperties: true): the required fields of Plaid's Item object. */
 export const Item = {
   type: 'object',
-  required: ['item_id', 'webhook', 'error', 'available_products', 'billed_products', 'consent_expiration_time', 'update_type'],
+  required: [
+    'item_id',
+    'webhook',
+    'error',
+    'available_products',
+    'billed_products',
+    'consent_expiration_time',
+    'update_type',
+  ],
   properties: {
     item_id: string,
     institution_id: { type: 'string', nullable: true },

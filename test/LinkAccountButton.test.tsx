@@ -125,6 +125,11 @@ test('a failed exchange is an error with the gateway’s message; the next click
   act(() => handlers[0]!.options.onSuccess('public-sandbox-retry', successMetadata))
   await waitFor(() => expect(button()).toHaveAttribute('data-state', 'error'))
   expect(screen.getByRole('status')).toHaveTextContent('Our server had a problem. Please try again.')
+  // Intent before the retry prepares nothing: the retry resends the public token, not a new Link.
+  fireEvent.pointerEnter(button())
+  fireEvent.focus(button())
+  await act(() => new Promise((resolve) => setTimeout(resolve, 20)))
+  expect(tokenRequests()).toHaveLength(1)
   fireEvent.click(button())
   expect(button()).toHaveAttribute('data-state', 'exchanging')
   await waitFor(() => expect(button()).toHaveAttribute('data-state', 'success'))

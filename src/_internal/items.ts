@@ -57,8 +57,7 @@ export async function listItems(config: ResolvedGatewayConfig): Promise<PlaidIte
   if (!Array.isArray(items)) {
     throw gatewayError(
       'INVALID_RESPONSE',
-      process.env.NODE_ENV !== 'production' &&
-        `The gateway's answer to POST ${answer.url} has no "items" array.`,
+      process.env.NODE_ENV !== 'production' && `The gateway's answer to POST ${answer.url} has no "items" array.`,
       answer.status,
     )
   }

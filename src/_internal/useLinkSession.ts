@@ -207,7 +207,8 @@ export function useLinkSession(spec: LinkSessionSpec, tokens?: TokenSource) {
 
   const prefetch = useCallback(() => {
     const { key } = latestRef.current.spec
-    if (key === undefined) return
+    // A pending retry resends what failed (a public token): a new Link token would go unused.
+    if (key === undefined || now().retry) return
     prepare().then(
       ([plaid, token]) => {
         const { status } = now()
