@@ -138,6 +138,15 @@ const header = [
   'Reproduce with `npm ci && npm run bench`.',
   '',
 ]
-const report = [...header, ...lines, ''].join('\n')
+// The gateway's load benchmark (npm run bench:gateway) writes its own section; it is kept.
+let gatewaySection = ''
+try {
+  const previous = readFileSync('bench/results.md', 'utf8')
+  const start = previous.search(/^## Gateway/m)
+  if (start >= 0) gatewaySection = previous.slice(start).trimEnd() + '\n'
+} catch {
+  // No earlier results: nothing to keep.
+}
+const report = [...header, ...lines, '', gatewaySection].join('\n')
 writeFileSync('bench/results.md', report)
 console.log('\n' + lines.join('\n'))
