@@ -364,6 +364,13 @@ export function createPlaidGateway(options: PlaidGatewayOptions): PlaidGateway {
         waitMs: 3 * plaidTimeoutMs + 5_000,
         stillRunning: () =>
           internalError(new Error('Another request of this user is still exchanging this public token.'), credentials),
+        firstFailed: () =>
+          internalError(
+            new Error(
+              'The request this retry waited for failed to exchange the public token; Plaid was not called again.',
+            ),
+            credentials,
+          ),
         run: async () => {
           const exchanged = await exchangeWithPlaid(publicToken)
           await saveOrRemove(userId, exchanged, await institutionOf(exchanged.accessToken))

@@ -2,7 +2,8 @@
  * Makes the exchange of a public token idempotent per user, across every gateway instance that
  * shares the ledger. A public token can be exchanged with Plaid only once, but browsers retry (a
  * lost response, a double click, a reload), so a retry by the same user answers with the first
- * result, and a retry that comes while the first is still running waits for it. The key holds
+ * result, and a retry that comes while the first is still running waits for it (and, if the first
+ * fails, answers with a failure of its own instead of a second Plaid call). The key holds
  * the user, so another user sending the same token never gets this user's Item.
  */
 import type { ExchangeLedger } from './types'
@@ -53,16 +54,29 @@ export interface ExchangeOnceOptions {
   run: () => Promise<ExchangeOutcome>
   /** Raised when a retry waited `waitMs` and the first request still had not finished. */
   stillRunning: () => Error
+  /** Raised when a retry waited for the first request, and that one ended without an Item. */
+  firstFailed: () => Error
 }
 
 export async function exchangeOnce(ledger: ExchangeLedger, options: ExchangeOnceOptions): Promise<ExchangeOutcome> {
   const key = await ledgerKey(options.userId, options.publicToken)
   const claimId = globalThis.crypto.randomUUID()
   const giveUpAt = Date.now() + options.waitMs
+  let waited = false
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
     const claim = await ledger.claim(key, claimId, options.leaseMs)
     if (claim.state === 'done') return { itemId: claim.itemId, requestId: claim.requestId }
-    if (claim.state === 'claimed') break
+    if (claim.state === 'claimed') {
+      // A retry that waited for another request never calls Plaid itself: that request failed
+      // (or died), and a second call with the same public token would only wait out a second
+      // deadline for Plaid's answer to a token it has most likely seen. The person retries.
+      if (waited) {
+        await ledger.release(key, claimId).catch(() => undefined)
+        throw options.firstFailed()
+      }
+      break
+    }
+    waited = true
     if (Date.now() + pause > giveUpAt) throw options.stillRunning()
     await sleep(pause)
   }

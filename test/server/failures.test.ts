@@ -333,6 +333,24 @@ describe("the app's own failures", () => {
     expect(JSON.stringify(errors)).not.toContain(standIn.accessTokenOf(itemId)!)
   })
 
+  it('a retry waiting on an exchange that timed out answers then too, without calling Plaid again', async () => {
+    const { gateway, standIn, errors } = await gatewayWith({ plaidTimeoutMs: 200 })
+    const { publicToken } = standIn.createPublicToken()
+    standIn.latencyMs = 5_000
+    const started = performance.now()
+    const send = () => gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')).then(readAnswer)
+    const [first, second] = await Promise.all([send(), send()])
+    const took = performance.now() - started
+    standIn.latencyMs = 0
+    expect([first.status, second.status]).toEqual([500, 500])
+    // Both within one deadline and a poll, not two deadlines one after the other.
+    expect(took).toBeLessThan(200 + 600)
+    expect(standIn.exchangesOf(publicToken)).toBe(1)
+    expect(errors.map((event) => event.cause?.message)).toContain(
+      'The request this retry waited for failed to exchange the public token; Plaid was not called again.',
+    )
+  })
+
   it('answers within plaidTimeoutMs when Plaid does not answer, and frees the exchange for a retry', async () => {
     const { gateway, standIn, errors } = await gatewayWith({ plaidTimeoutMs: 150 })
     const { publicToken, itemId } = standIn.createPublicToken()
