@@ -1,155 +1,404 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { useState } from 'react'
+import { HttpResponse, delay, http } from 'msw'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { LinkAccountButton, LinkRepairButton, type LinkAccountSuccess } from '../src'
-import { sandboxGateway } from '../src/testing'
-import { DEMO_ITEMS } from './support/demoItems'
+import { sandboxErrors, sandboxGatewayError, type SandboxItem, type SandboxItems } from '../src/testing'
+import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../src/wire'
+import { Dashboard } from './support/Dashboard'
+import { WebhookPanel } from './support/WebhookPanel'
+import { AMERICAN_EXPRESS, CAPITAL_ONE, CHASE, CITI, FIRST_PLATYPUS, USAA, WELLS_FARGO } from './support/demoItems'
+import { expectErrorShown } from './support/expectError'
+import { freshItems, freshItemsLoader } from './support/freshItems'
 import { requestLog } from './support/requestLog'
-
-interface DemoItem {
-  id: string
-  institution: string
-  accounts: string
-  needsRepair: boolean
-}
-
-const INITIAL_ITEMS: DemoItem[] = [
-  { id: 'item-chase', institution: 'Chase', accounts: 'Total Checking ••4321 · Savings ••8890', needsRepair: false },
-  { id: 'item-wells-fargo', institution: 'Wells Fargo', accounts: 'Everyday Checking ••1207', needsRepair: true },
-]
-
-/**
- * A small app: its connected banks, one of which needs the user to sign in again, and a way to
- * connect another. Link is the sandbox stand-in; the gateway is the sandbox msw gateway.
- */
-function Dashboard() {
-  const [items, setItems] = useState(INITIAL_ITEMS)
-  const [notice, setNotice] = useState<string>()
-
-  // The gateway has stored the new Item by now; the app shows it with what Link reported.
-  const showNewBank = ({ itemId, metadata }: LinkAccountSuccess) => {
-    const institution = metadata.institution?.name ?? 'New bank'
-    const accounts = metadata.accounts.map((account) => `${account.name} ••${account.mask ?? ''}`).join(' · ')
-    setItems((current) => [...current, { id: itemId, institution, accounts, needsRepair: false }])
-    setNotice(`${institution} is connected.`)
-  }
-
-  return (
-    <div className="dashboard">
-      <header className="dash-header">
-        <div>
-          <h1>Connected banks</h1>
-          <p className="lead">Balances refresh every few hours from the banks below.</p>
-        </div>
-        <span className="repair-slot">
-          <LinkAccountButton className="connect-btn" onSuccess={showNewBank}>
-            Connect a bank
-          </LinkAccountButton>
-        </span>
-      </header>
-      {notice ? (
-        <p className="status" data-tone="good" role="status">
-          {notice}
-        </p>
-      ) : null}
-      <section className="card wide" aria-label="Banks">
-        <ul className="item-list">
-          {items.map((item) => (
-            <li key={item.id} className="item-row">
-              <span className="bank-logo" aria-hidden="true">
-                {item.institution.charAt(0)}
-              </span>
-              <span className="item-name">
-                {item.institution}
-                <span className="item-meta">{item.accounts}</span>
-              </span>
-              {item.needsRepair ? (
-                <>
-                  <span className="badge" data-tone="bad">
-                    Sign-in needed
-                  </span>
-                  <span className="repair-slot">
-                    <LinkRepairButton
-                      itemId={item.id}
-                      className="repair-btn"
-                      onSuccess={() => {
-                        setItems((current) => current.map((i) => (i.id === item.id ? { ...i, needsRepair: false } : i)))
-                        setNotice(`${item.institution} is connected again.`)
-                      }}
-                    >
-                      Reconnect
-                    </LinkRepairButton>
-                  </span>
-                </>
-              ) : (
-                <span className="badge">Connected</span>
-              )}
-            </li>
-          ))}
-        </ul>
-      </section>
-    </div>
-  )
-}
 
 const sent = requestLog()
 // The token requests for a new Item: those without an item_id.
 const newItemTokens = () =>
   sent.bodies('linkTokenCreate').filter((body) => typeof body === 'object' && body !== null && !('item_id' in body))
 
+const HEALTHY: SandboxItem[] = [
+  { itemId: 'item-chase', institution: CHASE },
+  { itemId: 'item-wells-fargo', institution: WELLS_FARGO },
+]
+
 const meta = {
   title: 'Demo/Dashboard',
   component: Dashboard,
-  parameters: { msw: { handlers: [sent.handler, ...sandboxGateway({ items: DEMO_ITEMS })] } },
+  // Each story shown gets a gateway of its own, over its own Items: nothing one story repairs,
+  // removes or links is seen by the next.
+  loaders: [freshItemsLoader([sent.handler])],
   beforeEach: () => sent.clear(),
+  parameters: freshItems(HEALTHY),
 } satisfies Meta<typeof Dashboard>
 
 export default meta
 type Story = StoryObj<typeof meta>
 
-export const RepairAndConnect: Story = {
-  name: 'Dashboard',
-  play: async ({ canvasElement, step }) => {
-    const canvas = within(canvasElement)
-    const body = within(canvasElement.ownerDocument.body)
+const body = (canvasElement: HTMLElement) => within(canvasElement.ownerDocument.body)
 
-    await step('repair the Wells Fargo connection', async () => {
-      await userEvent.click(canvas.getByRole('button', { name: 'Reconnect' }))
-      const dialog = await body.findByRole('dialog', { name: 'Connect Wells Fargo' }, { timeout: 3000 })
-      await userEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
-      await expect(await canvas.findByText('Wells Fargo is connected again.')).toBeVisible()
-      await expect(canvas.queryByText('Sign-in needed')).toBeNull()
-      // A repair stores nothing new: no public token goes to the gateway.
+/** The row of one bank, once the list has arrived. */
+async function bankRow(canvasElement: HTMLElement, name: string) {
+  return within(await within(canvasElement).findByRole('listitem', { name }, { timeout: 3000 }))
+}
+
+/** The sandbox Link's dialog, which names the bank it connects, and its Continue button pressed. */
+async function continueInLink(canvasElement: HTMLElement, bank: string) {
+  const dialog = await body(canvasElement).findByRole('dialog', { name: `Connect ${bank}` }, { timeout: 3000 })
+  await userEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+}
+
+const badgeOf = (row: ReturnType<typeof within>) =>
+  row.getByText((_content: string, element: Element | null) => element?.className === 'badge')
+
+export const Healthy: Story = {
+  play: async ({ canvasElement }) => {
+    for (const name of ['Chase', 'Wells Fargo']) {
+      const row = await bankRow(canvasElement, name)
+      await expect(badgeOf(row)).toHaveTextContent('Connected')
+      await expect(row.getByText('Balances and transactions are up to date.')).toBeVisible()
+      // Nothing to repair: the one thing to do with a healthy bank is to remove it.
+      await expect(row.getAllByRole('button').map((button) => button.getAttribute('aria-label'))).toEqual([
+        `Remove ${name}`,
+      ])
+    }
+    // The list comes from the gateway's store, which costs no Plaid call: nothing asks for /item/get.
+    await expect(sent.bodies('itemList')[0]).toEqual({})
+    await expect(sent.bodies('itemGet')).toEqual([])
+  },
+}
+
+const IN_7_DAYS_MS = 7 * 24 * 60 * 60 * 1000
+
+export const EveryStatus: Story = {
+  name: 'Every status',
+  // Made each time the story is shown: the expiring consent ends a week from then.
+  parameters: freshItems(() => [
+    { itemId: 'item-chase', institution: CHASE },
+    {
+      itemId: 'item-wells-fargo',
+      institution: WELLS_FARGO,
+      status: 'login_required',
+      errorCode: 'ITEM_LOGIN_REQUIRED',
+    },
+    {
+      itemId: 'item-amex',
+      institution: AMERICAN_EXPRESS,
+      status: 'pending_expiration',
+      consentExpirationTime: new Date(Date.now() + IN_7_DAYS_MS).toISOString(),
+    },
+    { itemId: 'item-capital-one', institution: CAPITAL_ONE, status: 'pending_disconnect' },
+    { itemId: 'item-citi', institution: CITI, status: 'new_accounts_available' },
+    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, status: 'revoked' },
+    { itemId: 'item-usaa', institution: USAA, status: 'error', errorCode: 'INSTITUTION_NOT_RESPONDING' },
+  ]),
+  play: async ({ canvasElement }) => {
+    const expected = [
+      { bank: 'Chase', badge: 'Connected', action: undefined },
+      { bank: 'Wells Fargo', badge: 'Sign-in needed', action: 'Sign in again' },
+      { bank: 'American Express', badge: 'Access expiring', action: 'Renew access' },
+      { bank: 'Capital One', badge: 'Disconnecting soon', action: 'Reconnect' },
+      { bank: 'Citi', badge: 'New accounts', action: 'Share new accounts' },
+      { bank: 'First Platypus Bank', badge: 'Access revoked', action: 'Link again' },
+      { bank: 'USAA', badge: 'Not updating', action: undefined },
+    ]
+    for (const { bank, badge, action } of expected) {
+      const row = await bankRow(canvasElement, bank)
+      await expect(badgeOf(row)).toHaveTextContent(badge)
+      const names = row.getAllByRole('button').map((button) => button.getAttribute('aria-label') ?? button.textContent)
+      await expect(names).toEqual(action ? [action, `Remove ${bank}`] : [`Remove ${bank}`])
+    }
+    await expect(
+      (await bankRow(canvasElement, 'American Express')).getByText(
+        'Your consent ends in 7 days. Renew it to keep updates coming.',
+      ),
+    ).toBeVisible()
+    await expect(
+      (await bankRow(canvasElement, 'USAA')).getByText(
+        'Your bank reported a problem (INSTITUTION_NOT_RESPONDING). We keep trying on our side.',
+      ),
+    ).toBeVisible()
+  },
+}
+
+const ITEM_GET_URL = DEFAULT_BASE_URL + DEFAULT_PATHS.itemGet
+
+export const LoginRequiredRepaired: Story = {
+  name: 'Login required → repair → healthy (confirmed by the gateway)',
+  parameters: freshItems(
+    [
+      { itemId: 'item-chase', institution: CHASE },
+      {
+        itemId: 'item-wells-fargo',
+        institution: WELLS_FARGO,
+        status: 'login_required',
+        errorCode: 'ITEM_LOGIN_REQUIRED',
+      },
+    ],
+    // The gateway takes its time to ask Plaid, so that the wait for its answer can be seen.
+    () => [
+      http.post(ITEM_GET_URL, async () => {
+        await delay(600)
+      }),
+    ],
+  ),
+  play: async ({ canvasElement, step }) => {
+    const wellsFargo = await bankRow(canvasElement, 'Wells Fargo')
+
+    await step('Wells Fargo asks to sign in again', async () => {
+      await expect(badgeOf(wellsFargo)).toHaveTextContent('Sign-in needed')
+      await userEvent.click(wellsFargo.getByRole('button', { name: 'Sign in again' }))
+      await continueInLink(canvasElement, 'Wells Fargo')
+    })
+
+    await step('the page waits for the gateway instead of assuming the repair worked', async () => {
+      await expect(await wellsFargo.findByText('Checking with Wells Fargo…')).toBeVisible()
+      await expect(wellsFargo.queryByRole('button', { name: 'Sign in again' })).toBeNull()
+    })
+
+    await step('the gateway confirms it with Plaid: connected', async () => {
+      await waitFor(() => expect(badgeOf(wellsFargo)).toHaveTextContent('Connected'), { timeout: 3000 })
+      await expect(wellsFargo.getByText('Reconnected: your bank confirmed it.')).toBeVisible()
+      await expect(badgeOf(await bankRow(canvasElement, 'Chase'))).toHaveTextContent('Connected')
+      // An update-mode token without account selection, the Item confirmed once, and, as a repair
+      // stores nothing new, no public token sent to the gateway.
+      await expect(sent.bodies('linkTokenCreate')).toEqual([{ item_id: 'item-wells-fargo' }])
+      await expect(sent.bodies('itemGet')).toEqual([{ item_id: 'item-wells-fargo' }])
       await expect(sent.bodies('exchange')).toEqual([])
     })
+  },
+}
+
+export const RepairNotConfirmed: Story = {
+  name: 'Repair the bank does not confirm',
+  parameters: freshItems(
+    [
+      {
+        itemId: 'item-wells-fargo',
+        institution: WELLS_FARGO,
+        status: 'login_required',
+        errorCode: 'ITEM_LOGIN_REQUIRED',
+      },
+    ],
+    // Plaid still reports the login error when the gateway asks: the person gave up in Link, or
+    // the bank refused the new password.
+    () => [
+      http.post(ITEM_GET_URL, async () => {
+        await delay(350)
+        return HttpResponse.json({
+          item: {
+            item_id: 'item-wells-fargo',
+            status: 'login_required',
+            institution_id: WELLS_FARGO.institution_id,
+            institution_name: WELLS_FARGO.name,
+            error_code: 'ITEM_LOGIN_REQUIRED',
+            consent_expiration_time: null,
+            updated_at: new Date().toISOString(),
+          },
+        })
+      }),
+    ],
+  ),
+  play: async ({ canvasElement }) => {
+    const wellsFargo = await bankRow(canvasElement, 'Wells Fargo')
+    await userEvent.click(wellsFargo.getByRole('button', { name: 'Sign in again' }))
+    await continueInLink(canvasElement, 'Wells Fargo')
+    await expect(await wellsFargo.findByText('Checking with Wells Fargo…')).toBeVisible()
+    // Link said it was done, but the page shows what the gateway found: still broken.
+    await expect(
+      await wellsFargo.findByText('Your bank still reports a problem. Please try again.', {}, { timeout: 3000 }),
+    ).toBeVisible()
+    await expect(badgeOf(wellsFargo)).toHaveTextContent('Sign-in needed')
+    await expect(wellsFargo.getByRole('button', { name: 'Sign in again' })).toBeVisible()
+  },
+}
+
+export const NewAccountsAvailable: Story = {
+  name: 'New accounts available repaired with account selection',
+  parameters: freshItems([{ itemId: 'item-chase', institution: CHASE, status: 'new_accounts_available' }]),
+  play: async ({ canvasElement }) => {
+    const chase = await bankRow(canvasElement, 'Chase')
+    await expect(badgeOf(chase)).toHaveTextContent('New accounts')
+    await expect(chase.getByText('Your bank has accounts you have not shared with us yet.')).toBeVisible()
+    await userEvent.click(chase.getByRole('button', { name: 'Share new accounts' }))
+    await continueInLink(canvasElement, 'Chase')
+    await waitFor(() => expect(badgeOf(chase)).toHaveTextContent('Connected'), { timeout: 3000 })
+    await expect(chase.getByText('Reconnected: your bank confirmed it.')).toBeVisible()
+    // Link opened in update mode with account selection, so that the person could pick the new accounts.
+    await expect(sent.bodies('linkTokenCreate')).toEqual([{ item_id: 'item-chase', account_selection_enabled: true }])
+    await expect(sent.bodies('exchange')).toEqual([])
+  },
+}
+
+export const RevokedLinkAgain: Story = {
+  name: 'Revoked offers to link again',
+  parameters: freshItems([
+    { itemId: 'item-chase', institution: CHASE },
+    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, status: 'revoked' },
+  ]),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const platypus = await bankRow(canvasElement, 'First Platypus Bank')
+    await expect(badgeOf(platypus)).toHaveTextContent('Access revoked')
+    // Update mode cannot bring a revoked Item back: there is no repair, only a new link.
+    await expect(platypus.queryByRole('button', { name: 'Sign in again' })).toBeNull()
+    await userEvent.click(platypus.getByRole('button', { name: 'Link again' }))
+    await continueInLink(canvasElement, 'First Platypus Bank')
+    await expect(
+      await canvas.findByText('First Platypus Bank is connected again.', {}, { timeout: 3000 }),
+    ).toBeVisible()
+    // The new Item takes the old one's place: the list holds Chase and the new, healthy link.
+    await waitFor(
+      () => {
+        const rows = canvas.getAllByRole('listitem')
+        expect(rows).toHaveLength(2)
+        expect(canvas.queryByText('Access revoked')).toBeNull()
+        expect(badgeOf(within(rows[1]!))).toHaveTextContent('Connected')
+      },
+      { timeout: 4000 },
+    )
+    await expect(badgeOf(await bankRow(canvasElement, 'First Platypus Bank'))).toHaveTextContent('Connected')
+    await expect(newItemTokens()).toEqual([{}])
+    await expect(sent.bodies('exchange')).toHaveLength(1)
+    await expect(sent.bodies('itemRemove')).toEqual([{ item_id: 'item-platypus' }])
+  },
+}
+
+export const RemoveABank: Story = {
+  name: 'Remove a bank',
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const chase = await bankRow(canvasElement, 'Chase')
+    await userEvent.click(chase.getByRole('button', { name: 'Remove Chase' }))
+    // The row goes at once, well before the gateway's answer (350 ms), and the page says so after it.
+    await waitFor(() => expect(canvas.queryByRole('listitem', { name: 'Chase' })).toBeNull(), { timeout: 300 })
+    await expect(await canvas.findByText('Chase was removed.', {}, { timeout: 3000 })).toBeVisible()
+    await expect(canvas.getAllByRole('listitem')).toHaveLength(1)
+    await expect(badgeOf(await bankRow(canvasElement, 'Wells Fargo'))).toHaveTextContent('Connected')
+    await expect(sent.bodies('itemRemove')).toEqual([{ item_id: 'item-chase' }])
+  },
+}
+
+export const RemoveRefused: Story = {
+  name: 'Remove refused: the bank comes back',
+  parameters: freshItems(HEALTHY, () => sandboxGatewayError(sandboxErrors.internal, { route: 'itemRemove' })),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    const chase = await bankRow(canvasElement, 'Chase')
+    await userEvent.click(chase.getByRole('button', { name: 'Remove Chase' }))
+    await waitFor(() => expect(canvas.queryByRole('listitem', { name: 'Chase' })).toBeNull(), { timeout: 300 })
+    await expectErrorShown(canvasElement, { code: 'INTERNAL_SERVER_ERROR', sentence: 'We could not remove Chase.' })
+    await expect(badgeOf(await bankRow(canvasElement, 'Chase'))).toHaveTextContent('Connected')
+    await expect(canvas.getAllByRole('listitem')).toHaveLength(2)
+    await expect(canvas.queryByText('Chase was removed.')).toBeNull()
+  },
+}
+
+export const LinkANewBank: Story = {
+  name: 'Link a new bank appears in the list',
+  play: async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement)
+    await bankRow(canvasElement, 'Wells Fargo')
 
     await step('connect a new bank with LinkAccountButton', async () => {
       const connect = canvas.getByRole('button', { name: 'Connect a bank' })
       await userEvent.click(connect)
-      const dialog = await body.findByRole('dialog', { name: 'Connect First Platypus Bank' }, { timeout: 3000 })
-      await userEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+      await continueInLink(canvasElement, 'First Platypus Bank')
       await expect(connect).toHaveAttribute('data-state', 'exchanging')
       await expect(await canvas.findByText('First Platypus Bank is connected.', {}, { timeout: 3000 })).toBeVisible()
       await expect(connect).toHaveAttribute('data-state', 'success')
+      // The page adds nothing itself: the list, asked for again, has the gateway's new Item.
+      await waitFor(() => expect(canvas.getAllByRole('listitem')).toHaveLength(3), { timeout: 3000 })
       const rows = canvas.getAllByRole('listitem')
-      await expect(rows).toHaveLength(3)
       await expect(rows[2]).toHaveTextContent('First Platypus Bank')
-      await expect(rows[2]).toHaveTextContent('Plaid Checking ••0000 · Plaid Saving ••1111')
+      await expect(badgeOf(within(rows[2]!))).toHaveTextContent('Connected')
       // One new-Item token, asked for with an empty body, and Link's public token exchanged once.
       await expect(newItemTokens()).toEqual([{}])
       await expect(sent.bodies('exchange')).toHaveLength(1)
     })
 
     await step('connect one more: a fresh token and a second new Item', async () => {
-      const connect = canvas.getByRole('button', { name: 'Connect a bank' })
-      await userEvent.click(connect)
-      const dialog = await body.findByRole('dialog', { name: 'Connect First Platypus Bank' }, { timeout: 3000 })
-      await userEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+      await userEvent.click(canvas.getByRole('button', { name: 'Connect a bank' }))
+      await continueInLink(canvasElement, 'First Platypus Bank')
       await waitFor(() => expect(canvas.getAllByRole('listitem')).toHaveLength(4), { timeout: 3000 })
       const exchanged = sent.bodies('exchange') as { public_token: string }[]
       await expect(exchanged).toHaveLength(2)
       await expect(exchanged[1]!.public_token).not.toBe(exchanged[0]!.public_token)
       await expect(newItemTokens()).toEqual([{}, {}])
+    })
+  },
+}
+
+// Whether the gateway answers, for the story that shows it down and then back.
+let gatewayUp = false
+
+export const GatewayDown: Story = {
+  name: 'Gateway down',
+  parameters: freshItems(HEALTHY, () => [
+    // A proxy's error page in front of every route while the gateway is down.
+    http.post(`${DEFAULT_BASE_URL}/*`, async () => {
+      if (gatewayUp) return undefined
+      await delay(350)
+      return new HttpResponse('<!doctype html><title>502</title><h1>502 Bad Gateway</h1>', {
+        status: 502,
+        headers: { 'Content-Type': 'text/html' },
+      })
+    }),
+  ]),
+  beforeEach: () => {
+    gatewayUp = false
+  },
+  play: async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement)
+    await step('the list fails: the page says so', async () => {
+      await expectErrorShown(canvasElement, { code: 'HTTP_ERROR', sentence: 'We could not load your banks.' })
+      await expect(canvas.queryAllByRole('listitem')).toEqual([])
+    })
+    await step('the gateway is back: trying again shows the banks', async () => {
+      gatewayUp = true
+      await userEvent.click(canvas.getByRole('button', { name: 'Try again' }))
+      await bankRow(canvasElement, 'Chase')
+      await expect(canvas.getAllByRole('listitem')).toHaveLength(2)
+      await waitFor(() => expect(canvas.queryByRole('alert')).toBeNull())
+    })
+  },
+}
+
+export const SimulateWebhook: Story = {
+  name: 'Simulate a webhook',
+  render: (_args, { loaded }) => (
+    <div className="dashboard">
+      <Dashboard />
+      <WebhookPanel items={loaded.items as SandboxItems} />
+    </div>
+  ),
+  play: async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement)
+    const panel = within(canvas.getByRole('complementary', { name: 'Simulate a webhook' }))
+    const chase = await bankRow(canvasElement, 'Chase')
+    const wellsFargo = await bankRow(canvasElement, 'Wells Fargo')
+    const send = async (bank: string, webhook: string) => {
+      await userEvent.selectOptions(panel.getByLabelText('Bank'), bank)
+      await userEvent.selectOptions(panel.getByLabelText('Webhook'), webhook)
+      await userEvent.click(panel.getByRole('button', { name: 'Send webhook' }))
+    }
+
+    await step('Plaid says Chase needs a new login: the page offers the repair', async () => {
+      await expect(badgeOf(chase)).toHaveTextContent('Connected')
+      await send('Chase', 'ERROR · ITEM_LOGIN_REQUIRED')
+      await waitFor(() => expect(badgeOf(chase)).toHaveTextContent('Sign-in needed'), { timeout: 3000 })
+      await expect(chase.getByRole('button', { name: 'Sign in again' })).toBeVisible()
+    })
+
+    await step('Plaid says Wells Fargo has new accounts: the page offers to share them', async () => {
+      await send('Wells Fargo', 'NEW_ACCOUNTS_AVAILABLE')
+      await waitFor(() => expect(badgeOf(wellsFargo)).toHaveTextContent('New accounts'), { timeout: 3000 })
+      await expect(wellsFargo.getByRole('button', { name: 'Share new accounts' })).toBeVisible()
+    })
+
+    await step('the person repairs Chase, and the gateway confirms it', async () => {
+      await userEvent.click(chase.getByRole('button', { name: 'Sign in again' }))
+      await continueInLink(canvasElement, 'Chase')
+      await waitFor(() => expect(badgeOf(chase)).toHaveTextContent('Connected'), { timeout: 3000 })
+      await expect(badgeOf(wellsFargo)).toHaveTextContent('New accounts')
     })
   },
 }
