@@ -1,4 +1,6 @@
 import type { LinkTokenCreateRequest, PlaidApi } from 'plaid'
+// A type only, erased from the build: no client code reaches the server entry.
+import type { ItemStatus } from '../types'
 
 /** What the gateway asks an {@link ItemStore} to save after an exchange. */
 export interface ItemToSave {
@@ -16,16 +18,10 @@ export interface ItemToSave {
 
 /**
  * The health of an Item, as section 7 of the contract defines it: `healthy` after the exchange
- * and after a repair; the other states come from Plaid's `ITEM` webhooks and `/item/get`.
+ * and after a repair; the other states come from Plaid's `ITEM` webhooks and `/item/get`. The
+ * same type the browser's `usePlaidItems` reports.
  */
-export type ItemStatus =
-  | 'healthy'
-  | 'login_required'
-  | 'pending_expiration'
-  | 'pending_disconnect'
-  | 'new_accounts_available'
-  | 'revoked'
-  | 'error'
+export type { ItemStatus }
 
 /** What a status change writes. */
 export interface ItemStatusUpdate {
