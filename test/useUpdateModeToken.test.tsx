@@ -679,7 +679,9 @@ describe('token lifetimes on real clocks', () => {
 
   test('100 ms tokens dated by the gateway are expired by the time they arrive: INVALID_RESPONSE after two requests', async () => {
     // The Date header counts whole seconds, so a token that lives less than a second cannot be
-    // told apart from an expired one.
+    // told apart from an expired one. The clock starts on a whole second: later in a second, the
+    // floored Date would leave such a token a few real milliseconds, which the hook rightly uses.
+    vi.setSystemTime(Math.ceil(Date.now() / 1000) * 1000)
     const gateway = gatewayOnTrueTime(100, 0)
     const { result } = renderToken('item-instant', { fetch: gateway.fetch })
     await advance(5 * MINUTE)
