@@ -21,7 +21,7 @@ export function createMemoryItemStore(): ItemStore {
     const item = items.get(itemId)
     return item && item.userId === userId ? item : undefined
   }
-  const summary = ({ accessToken: _accessToken, ...item }: MemoryItem): StoredItem => ({ ...item })
+  const summary = ({ accessToken: _accessToken, ...item }: MemoryItem): StoredItem => item
 
   return {
     async save({ userId, itemId, accessToken, institutionId = null, institutionName = null }) {

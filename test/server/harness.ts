@@ -144,6 +144,23 @@ export interface GatewaySuite {
   linkItem(userId: string): Promise<string>
 }
 
+/** POSTs JSON straight to a gateway's `handle` at `BASE_PATH + path`, as `user`, and reads the answer. */
+export const postTo = (
+  gateway: { handle: (request: Request) => Promise<Response> },
+  path: string,
+  body: object,
+  user?: string,
+) =>
+  gateway
+    .handle(
+      new Request(`https://app.example.com${BASE_PATH}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...userHeaders(user) },
+        body: JSON.stringify(body),
+      }),
+    )
+    .then(readAnswer)
+
 /** Records an answer in the transcript and returns it parsed. */
 export async function readAnswer(response: Response): Promise<Answer> {
   const text = await response.text()

@@ -26,7 +26,7 @@ import {
   scanForSecrets,
   sessionUser,
   transcript,
-  userHeaders,
+  postTo,
 } from './harness'
 
 let standIn: PlaidStandIn
@@ -76,17 +76,6 @@ function newGateway() {
   return { gateway, store, webhooks }
 }
 
-const post = (gateway: PlaidGateway, path: string, body: object, user?: string) =>
-  gateway
-    .handle(
-      new Request(`https://app.example.com/api/plaid${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...userHeaders(user) },
-        body: JSON.stringify(body),
-      }),
-    )
-    .then(readAnswer)
-
 const sendWebhook = (gateway: PlaidGateway, body: string, header?: string) =>
   gateway
     .handle(
@@ -103,13 +92,13 @@ const sendWebhook = (gateway: PlaidGateway, body: string, header?: string) =>
 
 async function linkedItem(gateway: PlaidGateway, user = 'user-a') {
   const { publicToken } = standIn.createPublicToken()
-  const answer = await post(gateway, EXCHANGE, { public_token: publicToken }, user)
+  const answer = await postTo(gateway, EXCHANGE, { public_token: publicToken }, user)
   expect(answer.status).toBe(200)
   return answer.json.item_id as string
 }
 
 const listOf = async (gateway: PlaidGateway, user = 'user-a') => {
-  const answer = await post(gateway, '/item/list', {}, user)
+  const answer = await postTo(gateway, '/item/list', {}, user)
   expect(answer.status).toBe(200)
   return answer.json.items as Array<Record<string, unknown>>
 }
@@ -374,7 +363,7 @@ describe('the Item routes', () => {
     const { gateway } = newGateway()
     const itemId = await linkedItem(gateway)
     standIn.setItemError(itemId, plaidError('ITEM_LOGIN_REQUIRED'))
-    let answer = await post(gateway, '/item/get', { item_id: itemId }, 'user-a')
+    let answer = await postTo(gateway, '/item/get', { item_id: itemId }, 'user-a')
     expect(answer.status).toBe(200)
     expect(answer.json.item).toMatchObject({
       item_id: itemId,
@@ -383,7 +372,7 @@ describe('the Item routes', () => {
     })
     expect((await listOf(gateway))[0]!.status).toBe('login_required')
     standIn.setItemError(itemId, null)
-    answer = await post(gateway, '/item/get', { item_id: itemId }, 'user-a')
+    answer = await postTo(gateway, '/item/get', { item_id: itemId }, 'user-a')
     expect(answer.json.item).toMatchObject({ status: 'healthy', error_code: null })
     const plaidAnswer = [...standIn.requests].reverse().find((request) => request.path === '/item/get')
     expect(plaidAnswer?.body).toEqual({ access_token: standIn.accessTokenOf(itemId) })
@@ -392,7 +381,7 @@ describe('the Item routes', () => {
   it('/item/remove removes the Item at Plaid, then from the store', async () => {
     const { gateway } = newGateway()
     const itemId = await linkedItem(gateway)
-    const answer = await post(gateway, '/item/remove', { item_id: itemId }, 'user-a')
+    const answer = await postTo(gateway, '/item/remove', { item_id: itemId }, 'user-a')
     expect(answer.status).toBe(200)
     expect(answer.json).toEqual({ removed: true, request_id: expect.stringMatching(/^req-/) })
     expect(standIn.removedItems).toContain(itemId)
@@ -406,7 +395,7 @@ describe('the Item routes', () => {
       status: 500,
       body: { error_type: 'API_ERROR', error_code: 'INTERNAL_SERVER_ERROR', error_message: 'x', display_message: null },
     })
-    expect((await post(gateway, '/item/remove', { item_id: itemId }, 'user-a')).status).toBe(500)
+    expect((await postTo(gateway, '/item/remove', { item_id: itemId }, 'user-a')).status).toBe(500)
     expect((await listOf(gateway)).map((item) => item.item_id)).toEqual([itemId])
   })
 
@@ -417,7 +406,7 @@ describe('the Item routes', () => {
       const itemId = await linkedItem(gateway, 'user-a')
       const calls = standIn.requests.length
       const writes = store.writes.length
-      const answer = await post(gateway, route, { item_id: itemId }, 'user-b')
+      const answer = await postTo(gateway, route, { item_id: itemId }, 'user-b')
       expect(answer.status).toBe(404)
       expect(answer.json.error_code).toBe('ITEM_NOT_FOUND')
       expect(standIn.requests.length).toBe(calls)
@@ -427,7 +416,7 @@ describe('the Item routes', () => {
 
   it.each(['/item/list', '/item/get', '/item/remove'])('%s answers 401 without a session', async (route) => {
     const { gateway } = newGateway()
-    expect((await post(gateway, route, { item_id: 'x' })).status).toBe(401)
+    expect((await postTo(gateway, route, { item_id: 'x' })).status).toBe(401)
   })
 
   it('the stand-in answers /item/get in the shape Plaid documents', async () => {

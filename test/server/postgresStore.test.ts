@@ -22,11 +22,10 @@ import {
   LINK_TOKEN_FIELDS,
   SECRET,
   plaidApi,
-  readAnswer,
   scanForSecrets,
   sessionUser,
   transcript,
-  userHeaders,
+  postTo,
 } from './harness'
 
 const key = () => randomBytes(32).toString('base64')
@@ -218,16 +217,6 @@ describe('two gateways sharing one database', () => {
       })
     return { prefix, gateways: [make(), make()] as const }
   }
-  const post = (gateway: { handle: (r: Request) => Promise<Response> }, path: string, body: object, user: string) =>
-    gateway
-      .handle(
-        new Request(`https://app.example.com/api/plaid${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...userHeaders(user) },
-          body: JSON.stringify(body),
-        }),
-      )
-      .then(readAnswer)
 
   it('answers 100 double submits split across both with one item_id and one Plaid exchange each', async () => {
     const {
@@ -239,8 +228,8 @@ describe('two gateways sharing one database', () => {
     const answers = await Promise.all(
       tokens.map(({ publicToken }, n) =>
         Promise.all([
-          post(a, EXCHANGE, { public_token: publicToken }, `user-${n}`),
-          post(b, EXCHANGE, { public_token: publicToken }, `user-${n}`),
+          postTo(a, EXCHANGE, { public_token: publicToken }, `user-${n}`),
+          postTo(b, EXCHANGE, { public_token: publicToken }, `user-${n}`),
         ]),
       ),
     )
@@ -261,17 +250,17 @@ describe('two gateways sharing one database', () => {
       gateways: [a, b],
     } = await twoGateways()
     const { publicToken, itemId } = standIn.createPublicToken()
-    const first = await post(a, EXCHANGE, { public_token: publicToken }, 'user-a')
-    const retry = await post(b, EXCHANGE, { public_token: publicToken }, 'user-a')
+    const first = await postTo(a, EXCHANGE, { public_token: publicToken }, 'user-a')
+    const retry = await postTo(b, EXCHANGE, { public_token: publicToken }, 'user-a')
     expect([first.status, retry.status]).toEqual([200, 200])
     expect(retry.json.item_id).toBe(itemId)
     // Another user sending the same public token gets Plaid's refusal, never user-a's Item.
-    const stranger = await post(b, EXCHANGE, { public_token: publicToken }, 'user-b')
+    const stranger = await postTo(b, EXCHANGE, { public_token: publicToken }, 'user-b')
     expect(stranger.status).toBe(400)
     expect(stranger.json.error_code).toBe('INVALID_PUBLIC_TOKEN')
-    const token = await post(b, LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')
+    const token = await postTo(b, LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')
     expect(token.status).toBe(200)
-    expect((await post(a, LINK_TOKEN_CREATE, { item_id: itemId }, 'user-b')).status).toBe(404)
+    expect((await postTo(a, LINK_TOKEN_CREATE, { item_id: itemId }, 'user-b')).status).toBe(404)
   })
 
   it('keeps the answer of a failed exchange from blocking a later good one', async () => {
@@ -289,8 +278,8 @@ describe('two gateways sharing one database', () => {
         request_id: 'r',
       },
     })
-    expect((await post(a, EXCHANGE, { public_token: publicToken }, 'user-a')).status).toBe(500)
-    const second = await post(b, EXCHANGE, { public_token: publicToken }, 'user-a')
+    expect((await postTo(a, EXCHANGE, { public_token: publicToken }, 'user-a')).status).toBe(500)
+    const second = await postTo(b, EXCHANGE, { public_token: publicToken }, 'user-a')
     expect(second.status).toBe(200)
     expect(second.json.item_id).toBe(itemId)
   })
