@@ -17,6 +17,8 @@ export type {
   ExchangeClaim,
   ExchangeLedger,
   GatewayErrorEvent,
+  ItemAccount,
+  ItemInstitution,
   ItemLinkedEvent,
   ItemStatus,
   ItemStatusUpdate,

@@ -2,6 +2,8 @@ import type { ExchangeClaim, ExchangeLedger, ItemStore, StoredItem } from './typ
 
 interface MemoryItem extends StoredItem {
   accessToken: string
+  /* When Plaid said what the status says (ms since the epoch), for ordering webhooks. */
+  statusAsOf: number
 }
 
 /**
@@ -14,21 +16,28 @@ interface MemoryItem extends StoredItem {
  * const gateway = createPlaidGateway({ store: createMemoryItemStore(), ...options })
  * ```
  */
-export function createMemoryItemStore(): ItemStore {
+export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeLedger } {
   // In insertion order, which is the order `list` promises (oldest first).
   const items = new Map<string, MemoryItem>()
+  // Webhook ids by when they may be forgotten.
+  const webhooks = new Map<string, number>()
+  let lastWebhookSweep = 0
   const owned = (userId: string, itemId: string) => {
     const item = items.get(itemId)
     return item && item.userId === userId ? item : undefined
   }
-  const summary = ({ accessToken: _accessToken, ...item }: MemoryItem): StoredItem => item
+  const summary = ({ accessToken: _accessToken, statusAsOf: _statusAsOf, ...item }: MemoryItem): StoredItem => ({
+    ...item,
+    accounts: item.accounts.map((account) => ({ ...account })),
+  })
 
-  return {
-    async save({ userId, itemId, accessToken, institutionId = null, institutionName = null }) {
+  const store: ItemStore & { exchangeLedger: ExchangeLedger } = {
+    async save({ userId, itemId, accessToken, institutionId = null, institutionName = null, accounts }) {
       const existing = items.get(itemId)
       if (existing && existing.userId !== userId) {
         throw new Error('createMemoryItemStore: this Item belongs to another user; the owner of an Item never changes.')
       }
+      const now = Date.now()
       items.set(itemId, {
         userId,
         itemId,
@@ -38,7 +47,14 @@ export function createMemoryItemStore(): ItemStore {
         institutionName: institutionName ?? existing?.institutionName ?? null,
         errorCode: null,
         consentExpirationTime: null,
-        updatedAt: new Date().toISOString(),
+        disconnectTime: null,
+        reason: null,
+        accounts:
+          accounts === undefined
+            ? (existing?.accounts ?? [])
+            : (accounts ?? []).map(({ name, mask, type, subtype }) => ({ name, mask, type, subtype })),
+        updatedAt: new Date(now).toISOString(),
+        statusAsOf: Math.max(now, existing?.statusAsOf ?? 0),
       })
     },
     async get(userId, itemId) {
@@ -50,16 +66,54 @@ export function createMemoryItemStore(): ItemStore {
     async owner(itemId) {
       return items.get(itemId)?.userId
     },
-    async setStatus(itemId, { status, errorCode = null, consentExpirationTime = null }) {
+    async setStatus(itemId, update) {
       const item = items.get(itemId)
       if (!item) return
-      Object.assign(item, { status, errorCode, consentExpirationTime, updatedAt: new Date().toISOString() })
+      const now = Date.now()
+      // A webhook older than the one that set the status says something that is no longer true.
+      if (update.asOf !== undefined && update.asOf < item.statusAsOf) return
+      Object.assign(item, {
+        status: update.status,
+        errorCode: update.errorCode ?? null,
+        consentExpirationTime: update.consentExpirationTime ?? null,
+        disconnectTime: update.disconnectTime ?? null,
+        reason: update.reason ?? null,
+        updatedAt: new Date(now).toISOString(),
+        statusAsOf: update.asOf ?? Math.max(now, item.statusAsOf),
+      })
     },
     async remove(userId, itemId) {
       if (owned(userId, itemId)) items.delete(itemId)
     },
+    async setInstitution(itemId, { institutionId, institutionName }) {
+      const item = items.get(itemId)
+      if (!item) return
+      item.institutionId = institutionId ?? item.institutionId
+      item.institutionName = institutionName ?? item.institutionName
+    },
+    async rememberWebhook(id, keepMs) {
+      const now = Date.now()
+      if (now - lastWebhookSweep >= 1000) {
+        lastWebhookSweep = now
+        for (const [other, until] of webhooks) if (until <= now) webhooks.delete(other)
+      }
+      const until = webhooks.get(id)
+      if (until !== undefined && until > now) return false
+      webhooks.set(id, now + keepMs)
+      return true
+    },
+    async forgetWebhook(id) {
+      webhooks.delete(id)
+    },
     exchangeLedger: createMemoryExchangeLedger(),
   }
+  // The memory store saves and completes in one step: nothing can happen between them in one process.
+  const ledger = store.exchangeLedger
+  ledger.saveAndComplete = async (item, key, claimId, outcome, keepMs) => {
+    await store.save(item)
+    await ledger.complete(key, claimId, outcome, keepMs)
+  }
+  return store
 }
 
 interface LedgerEntry {

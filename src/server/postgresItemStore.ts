@@ -217,6 +217,9 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
     institutionName: row.institution_name,
     errorCode: row.error_code,
     consentExpirationTime: iso(row.consent_expiration_time),
+    disconnectTime: null,
+    reason: null,
+    accounts: [],
     updatedAt: iso(row.updated_at) as string,
   })
 

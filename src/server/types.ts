@@ -1,6 +1,21 @@
-import type { LinkTokenCreateRequest, PlaidApi } from 'plaid'
+import type { LinkTokenCreateRequest, LinkTokenCreateRequestUser, PlaidApi } from 'plaid'
 // A type only, erased from the build: no client code reaches the server entry.
 import type { ItemStatus } from '../types'
+
+/**
+ * One account of an Item as Link's `onSuccess` metadata describes it: what the duplicate check
+ * compares (the institution's account name and mask), never an account or routing number.
+ */
+export interface ItemAccount {
+  /** The account's name at the institution, e.g. `Plaid Checking`. */
+  name: string | null
+  /** The last 2 to 4 characters of the account number, as the institution shows them. */
+  mask: string | null
+  /** Plaid's account type, e.g. `depository`. */
+  type: string | null
+  /** Plaid's account subtype, e.g. `checking`. */
+  subtype: string | null
+}
 
 /** What the gateway asks an {@link ItemStore} to save after an exchange. */
 export interface ItemToSave {
@@ -10,10 +25,19 @@ export interface ItemToSave {
   itemId: string
   /** Plaid's access token for the Item. Keep it on the server, encrypted at rest. */
   accessToken: string
-  /** Plaid's id of the Item's institution, when the gateway could learn it. */
+  /**
+   * Plaid's id of the Item's institution, when the gateway knows it. At the exchange this is the
+   * browser's hint from Link's metadata; Plaid's own answer replaces it later
+   * ({@link ItemStore.setInstitution}).
+   */
   institutionId?: string | null
-  /** The institution's name, when the gateway could learn it. */
+  /** The institution's name, when the gateway knows it (a hint at first, like `institutionId`). */
   institutionName?: string | null
+  /**
+   * The Item's accounts as Link reported them, for the duplicate check (version 3). `undefined`
+   * keeps what is stored; `null` or `[]` stores none.
+   */
+  accounts?: readonly ItemAccount[] | null
 }
 
 /**
@@ -30,6 +54,23 @@ export interface ItemStatusUpdate {
   errorCode?: string | null
   /** When the consent runs out (ISO 8601), for `pending_expiration`; `null` clears it. */
   consentExpirationTime?: string | null
+  /** When Plaid will disconnect the Item (ISO 8601), for `pending_disconnect`; `null` clears it. */
+  disconnectTime?: string | null
+  /** Plaid's reason for a `pending_disconnect` (e.g. `INSTITUTION_TOKEN_EXPIRATION`); `null` clears it. */
+  reason?: string | null
+  /**
+   * When Plaid said this, in milliseconds since the epoch: a webhook's `iat`. The update applies
+   * only when it is not older than the one that set the Item's current status, so webhooks that
+   * arrive out of order never move an Item back. Left out, the update is Plaid's answer now
+   * (`/item/get`): it always applies, and counts as said now.
+   */
+  asOf?: number
+}
+
+/** The institution Plaid confirmed for an Item; `null` leaves the stored value as it is. */
+export interface ItemInstitution {
+  institutionId: string | null
+  institutionName: string | null
 }
 
 /** One of a user's Items as {@link ItemStore.list} returns it: never the access token. */
@@ -42,6 +83,12 @@ export interface StoredItem {
   errorCode: string | null
   /** ISO 8601, or `null`. */
   consentExpirationTime: string | null
+  /** ISO 8601, or `null`: when Plaid will disconnect a `pending_disconnect` Item (version 3). */
+  disconnectTime: string | null
+  /** Plaid's reason for a `pending_disconnect`, or `null` (version 3). */
+  reason: string | null
+  /** The accounts Link reported when the Item was linked; `[]` when none were (version 3). */
+  accounts: ItemAccount[]
   /** ISO 8601: when the Item was saved or its status last changed. */
   updatedAt: string
 }
@@ -63,6 +110,19 @@ export interface ExchangeLedger {
   claim(key: string, claimId: string, leaseMs: number): Promise<ExchangeClaim>
   complete(key: string, claimId: string, outcome: { itemId: string; requestId?: string }, keepMs: number): Promise<void>
   release(key: string, claimId: string): Promise<void>
+  /**
+   * Version 3, optional: saves the Item (as {@link ItemStore.save} does, and refusing another
+   * user's Item the same way) and completes the claim in one atomic write, so that the moment
+   * the access token is durable is also the moment a retry on any instance finds the answer.
+   * Without it the gateway calls `save`, then `complete`.
+   */
+  saveAndComplete?(
+    item: ItemToSave,
+    key: string,
+    claimId: string,
+    outcome: { itemId: string; requestId?: string },
+    keepMs: number,
+  ): Promise<void>
 }
 
 /**
@@ -73,12 +133,17 @@ export interface ExchangeLedger {
  *
  * Every method that takes a `userId` must only find Items saved for that same user: the gateway
  * relies on it to keep one user from reaching another user's Item. The owner of an Item never
- * changes after its first save.
+ * changes after its first save. An id the store could never hold (one with a NUL character, say)
+ * is an unknown Item like any other: `get` and `owner` resolve `undefined`, nothing throws.
+ *
+ * The methods marked version 3 are optional, so a store written for version 2 keeps working;
+ * without them the gateway keeps webhook replays in its own process only, and does not record the
+ * institution Plaid confirms.
  */
 export interface ItemStore {
   /**
    * Saves an Item's access token for a user, with the status `healthy`. Saving it again for the
-   * same user replaces the token; saving it for another user must throw.
+   * same user replaces the token; saving it for another user must throw and change nothing.
    */
   save(item: ItemToSave): Promise<void>
   /** The access token of the user's Item, or `undefined` when this user has no such Item. */
@@ -87,10 +152,26 @@ export interface ItemStore {
   list(userId: string): Promise<StoredItem[]>
   /** The user an Item belongs to, or `undefined` (used for webhooks, which carry no session). */
   owner(itemId: string): Promise<string | undefined>
-  /** Changes an Item's status; an unknown Item is ignored. */
+  /**
+   * Changes an Item's status; an unknown Item is ignored. An update with `asOf` older than the
+   * one that set the current status changes nothing (version 3).
+   */
   setStatus(itemId: string, update: ItemStatusUpdate): Promise<void>
   /** Deletes the user's Item; another user's Item is left alone. */
   remove(userId: string, itemId: string): Promise<void>
+  /**
+   * Version 3: records the institution Plaid confirmed for an Item, over the browser's hint. A
+   * `null` field keeps what is stored; an unknown Item is ignored.
+   */
+  setInstitution?(itemId: string, institution: ItemInstitution): Promise<void>
+  /**
+   * Version 3: remembers a verified webhook by an opaque id (a hash of its signature) for at
+   * least `keepMs`, across every instance sharing the store. Resolves `true` the first time an id
+   * is remembered, `false` while it is still remembered, so a replayed webhook is answered once.
+   */
+  rememberWebhook?(id: string, keepMs: number): Promise<boolean>
+  /** Version 3: forgets a webhook id again, when handling it failed and Plaid may send it again. */
+  forgetWebhook?(id: string): Promise<void>
   /**
    * Makes exchange retries answer once across every gateway instance that shares the store.
    * Without it the gateway remembers exchanges in its own process only.
@@ -166,8 +247,10 @@ export interface GatewayErrorEvent {
   /** Plaid's request id, when Plaid answered. */
   requestId?: string
   /**
-   * The Item concerned, when the failure left one at Plaid that the store could not keep: the
-   * gateway then removed it at Plaid (see `cause` for whether that worked).
+   * The Item concerned: one the store could not keep, which the gateway then removed at Plaid
+   * (see `cause` for whether that worked); or, answered 404, an exchanged Item that belongs to
+   * another user, which the gateway left untouched; or, answered 409, the Item a duplicate
+   * would have repeated.
    */
   itemId?: string
   /** The signed-in user, once known. */
@@ -219,6 +302,41 @@ export interface PlaidGatewayOptions {
    */
   secrets?: readonly string[]
   /**
+   * How long a request's body may take to arrive, in milliseconds, on every route. Past it the
+   * gateway stops reading and answers `408` `REQUEST_TIMEOUT`, so a client sending a byte a
+   * second cannot hold a connection open.
+   * @defaultValue `10000`
+   */
+  bodyTimeoutMs?: number
+  /**
+   * Hands the work that follows an answer to the platform, so that it may finish after the
+   * response is sent: Next.js's `after`, Vercel's `waitUntil`, a Worker's `ctx.waitUntil`.
+   * Confirming a new Item's institution with Plaid runs there. Without it, that work runs in the
+   * background of this process, with its failures caught (on a serverless host that freezes
+   * after the response, a later `/item/get` fills in what it missed).
+   */
+  waitUntil?: (work: Promise<unknown>) => void
+  /**
+   * The Plaid environment of this gateway. A webhook that names another environment is
+   * acknowledged and changes nothing. Left out, it is read from the `PlaidApi`'s `basePath`
+   * (Plaid's sandbox or production host); a stand-in on another host is not checked.
+   */
+  environment?: 'sandbox' | 'production'
+  /**
+   * What an exchange does when the signed-in user already has an Item at the same institution
+   * with an account of the same name and mask (Plaid's "Preventing duplicate Items"):
+   * `'refuse'` answers `409` `DUPLICATE_ITEM` with that Item's id before Plaid is called, so no
+   * second Item is created or billed; `'allow'` exchanges anyway.
+   * @defaultValue `'refuse'`
+   */
+  duplicates?: 'refuse' | 'allow'
+  /**
+   * More about the user for new-Item Link tokens, merged into `user` (e.g. `phone_number` for
+   * Plaid's returning-user experience). `client_user_id` is always the gateway's: the user id.
+   * The browser can never set any `user` field.
+   */
+  linkUser?: (userId: string, request: Request) => Promise<Partial<LinkTokenCreateRequestUser>>
+  /**
    * Called once per new Item, after its access token was saved. It gets ids only. The response
    * waits for it; whatever it throws is ignored.
    */
@@ -230,7 +348,9 @@ export interface PlaidGatewayOptions {
   onWebhook?: (event: WebhookEvent) => void | Promise<void>
   /**
    * Called for every error response, with redacted data only: use it for logs and metrics. The
-   * response waits for it; whatever it throws is ignored.
+   * response waits for it; whatever it throws is ignored. Without it, the gateway logs each
+   * failure with `console.error` (the route, the error code and the cause's message; never a
+   * secret or an access token).
    */
   onError?: (event: GatewayErrorEvent) => void | Promise<void>
 }
