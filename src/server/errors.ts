@@ -19,9 +19,9 @@ export interface PlaidErrorBody {
   suggested_action?: string | null
   required_account_subtypes?: string[]
   provided_account_subtypes?: string[]
+  /** Only on `DUPLICATE_ITEM`: the Item the user already has. */
+  item_id?: string
 }
-
-export const MAX_BODY_BYTES = 16 * 1024
 
 /** An error response on its way out of the gateway; thrown inside, answered once at the top. */
 export class GatewayFailure extends Error {
@@ -71,14 +71,46 @@ export const notFound = (basePath: string) =>
 export const unauthorized = () =>
   own(401, 'INVALID_REQUEST', 'UNAUTHORIZED', 'The request has no signed-in user; sign in and try again.')
 
-export const tooLarge = () =>
-  own(413, 'INVALID_REQUEST', 'REQUEST_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)
+export const tooLarge = (maxBytes: number) =>
+  own(413, 'INVALID_REQUEST', 'REQUEST_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`)
+
+export const requestTimeout = (timeoutMs: number) =>
+  own(
+    408,
+    'INVALID_REQUEST',
+    'REQUEST_TIMEOUT',
+    `The request body did not arrive within ${timeoutMs} ms; the gateway stopped reading it.`,
+  )
 
 export const invalidRequest = (message: string) => own(400, 'INVALID_REQUEST', 'INVALID_REQUEST', message)
 
-/* One message for an unknown Item and another user's Item, so the answer tells nobody which it was. */
-export const itemNotFound = () =>
-  own(404, 'ITEM_ERROR', 'ITEM_NOT_FOUND', 'The signed-in user has no Item with this item_id.')
+/*
+ * One message for an unknown Item and another user's Item, so the answer tells nobody which it
+ * was. The cause and the Item id, when given, reach `onError` only.
+ */
+export const itemNotFound = (cause?: RedactedCause, itemId?: string) =>
+  own(404, 'ITEM_ERROR', 'ITEM_NOT_FOUND', 'The signed-in user has no Item with this item_id.', cause, itemId)
+
+/**
+ * Plaid's "Preventing duplicate Items": the user already linked this institution and account, so
+ * the public token is not exchanged. The answer names the Item already linked, so the app can
+ * offer to repair it instead.
+ */
+export const duplicateItem = (itemId: string, institutionName: string | null) =>
+  new GatewayFailure(
+    409,
+    {
+      error_type: 'ITEM_ERROR',
+      error_code: 'DUPLICATE_ITEM',
+      error_message:
+        'The signed-in user already has an Item at this institution with the same account; the public token ' +
+        'was not exchanged. Repair the existing Item (item_id) with update mode instead of linking it again.',
+      display_message: `You have already connected ${institutionName ?? 'this bank'}. If it stopped working, repair that connection instead.`,
+      item_id: itemId,
+    },
+    undefined,
+    itemId,
+  )
 
 /** A 500 that tells the browser nothing of what went wrong; the redacted cause goes to `onError` only. */
 export const internalError = (error: unknown, secrets: readonly string[], itemId?: string) =>

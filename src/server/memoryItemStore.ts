@@ -2,8 +2,8 @@ import type { ExchangeClaim, ExchangeLedger, ItemStore, StoredItem } from './typ
 
 interface MemoryItem extends StoredItem {
   accessToken: string
-  /* When Plaid said what the status says (ms since the epoch), for ordering webhooks. */
-  statusAsOf: number
+  /* When Plaid signed the webhook that last set the status (ms since the epoch), for ordering webhooks. */
+  statusAsOf: number | null
 }
 
 /**
@@ -19,9 +19,6 @@ interface MemoryItem extends StoredItem {
 export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeLedger } {
   // In insertion order, which is the order `list` promises (oldest first).
   const items = new Map<string, MemoryItem>()
-  // Webhook ids by when they may be forgotten.
-  const webhooks = new Map<string, number>()
-  let lastWebhookSweep = 0
   const owned = (userId: string, itemId: string) => {
     const item = items.get(itemId)
     return item && item.userId === userId ? item : undefined
@@ -54,7 +51,7 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
             ? (existing?.accounts ?? [])
             : (accounts ?? []).map(({ name, mask, type, subtype }) => ({ name, mask, type, subtype })),
         updatedAt: new Date(now).toISOString(),
-        statusAsOf: Math.max(now, existing?.statusAsOf ?? 0),
+        statusAsOf: existing?.statusAsOf ?? null,
       })
     },
     async get(userId, itemId) {
@@ -69,17 +66,16 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
     async setStatus(itemId, update) {
       const item = items.get(itemId)
       if (!item) return
-      const now = Date.now()
       // A webhook older than the one that set the status says something that is no longer true.
-      if (update.asOf !== undefined && update.asOf < item.statusAsOf) return
+      if (update.asOf !== undefined && item.statusAsOf !== null && update.asOf < item.statusAsOf) return
       Object.assign(item, {
         status: update.status,
         errorCode: update.errorCode ?? null,
         consentExpirationTime: update.consentExpirationTime ?? null,
         disconnectTime: update.disconnectTime ?? null,
         reason: update.reason ?? null,
-        updatedAt: new Date(now).toISOString(),
-        statusAsOf: update.asOf ?? Math.max(now, item.statusAsOf),
+        updatedAt: new Date().toISOString(),
+        statusAsOf: update.asOf ?? item.statusAsOf,
       })
     },
     async remove(userId, itemId) {
@@ -91,20 +87,7 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
       item.institutionId = institutionId ?? item.institutionId
       item.institutionName = institutionName ?? item.institutionName
     },
-    async rememberWebhook(id, keepMs) {
-      const now = Date.now()
-      if (now - lastWebhookSweep >= 1000) {
-        lastWebhookSweep = now
-        for (const [other, until] of webhooks) if (until <= now) webhooks.delete(other)
-      }
-      const until = webhooks.get(id)
-      if (until !== undefined && until > now) return false
-      webhooks.set(id, now + keepMs)
-      return true
-    },
-    async forgetWebhook(id) {
-      webhooks.delete(id)
-    },
+    ...createWebhookMemory(),
     exchangeLedger: createMemoryExchangeLedger(),
   }
   // The memory store saves and completes in one step: nothing can happen between them in one process.
@@ -114,6 +97,31 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
     await ledger.complete(key, claimId, outcome, keepMs)
   }
   return store
+}
+
+/**
+ * The webhooks one process has seen, by opaque id: what the gateway uses when its store keeps
+ * none, and the memory store's own. Ids past their time are swept, at most once a second.
+ */
+export function createWebhookMemory(): Required<Pick<ItemStore, 'rememberWebhook' | 'forgetWebhook'>> {
+  const keptUntil = new Map<string, number>()
+  let lastSweep = 0
+  return {
+    async rememberWebhook(id, keepMs) {
+      const now = Date.now()
+      if (now - lastSweep >= 1000) {
+        lastSweep = now
+        for (const [other, until] of keptUntil) if (until <= now) keptUntil.delete(other)
+      }
+      const until = keptUntil.get(id)
+      if (until !== undefined && until > now) return false
+      keptUntil.set(id, now + keepMs)
+      return true
+    },
+    async forgetWebhook(id) {
+      keptUntil.delete(id)
+    },
+  }
 }
 
 interface LedgerEntry {

@@ -59,10 +59,11 @@ export interface ItemStatusUpdate {
   /** Plaid's reason for a `pending_disconnect` (e.g. `INSTITUTION_TOKEN_EXPIRATION`); `null` clears it. */
   reason?: string | null
   /**
-   * When Plaid said this, in milliseconds since the epoch: a webhook's `iat`. The update applies
-   * only when it is not older than the one that set the Item's current status, so webhooks that
-   * arrive out of order never move an Item back. Left out, the update is Plaid's answer now
-   * (`/item/get`): it always applies, and counts as said now.
+   * When Plaid signed the webhook that says this, in milliseconds since the epoch (its `iat`).
+   * The update applies only when it is not older than the webhook that last set the Item's
+   * status, so webhooks that arrive out of order never move an Item back. Left out, the update is
+   * Plaid's answer now (`/item/get`): it always applies, and leaves the last webhook's time as it
+   * is (both times come from Plaid's clock only when both are webhooks).
    */
   asOf?: number
 }

@@ -239,6 +239,7 @@ describe("the app's own failures", () => {
     extraStandIns.push(standIn)
     const store = recordingStore()
     const errors: GatewayErrorEvent[] = []
+    const afterAnswers: Promise<unknown>[] = []
     const gateway = createPlaidGateway({
       plaid: plaidApi(standIn.url),
       store,
@@ -248,9 +249,11 @@ describe("the app's own failures", () => {
         transcript.push(JSON.stringify(event))
         errors.push(event)
       },
+      waitUntil: (work) => afterAnswers.push(work),
       ...overrides,
     })
-    return { standIn, store, errors, gateway }
+    const settled = () => Promise.all(afterAnswers.splice(0))
+    return { standIn, store, errors, gateway, settled }
   }
 
   it('answers a session lookup that throws with a bare 500', async () => {
@@ -287,16 +290,28 @@ describe("the app's own failures", () => {
   })
 
   it('tries a failed save again and answers 200 when a later try works, with one exchange at Plaid', async () => {
-    const { gateway, store, standIn, errors } = await gatewayWith({})
+    const { gateway, store, standIn, errors, settled } = await gatewayWith({})
     const { publicToken, itemId } = standIn.createPublicToken()
     store.failSaves = 2
     const answer = await readAnswer(await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a')))
     expect(answer.status).toBe(200)
     expect(answer.json.item_id).toBe(itemId)
     expect(standIn.calls(EXCHANGE)).toBe(1)
+    // The write that makes the Item durable comes first, before Plaid is asked for its institution.
     expect(store.saved).toEqual([
-      { userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId), ...STAND_IN_INSTITUTION },
+      {
+        userId: 'user-a',
+        itemId,
+        accessToken: standIn.accessTokenOf(itemId),
+        institutionId: null,
+        institutionName: null,
+        accounts: undefined,
+      },
     ])
+    await settled()
+    expect(
+      (await store.list('user-a')).map(({ institutionId, institutionName }) => ({ institutionId, institutionName })),
+    ).toEqual([STAND_IN_INSTITUTION])
     expect(standIn.removedItems).toEqual([])
     expect(errors).toEqual([])
   })
@@ -453,11 +468,15 @@ describe('createPlaidGateway options', () => {
     expect(() => createPlaidGateway(options)).toThrow(new RegExp(`createPlaidGateway needs \`${name}\``))
   })
 
+  // The failures these gateways answer go to onError, which the file checks; the console stays quiet.
   const baseOptions = () => ({
     plaid: plaidApi('http://127.0.0.1:9'),
     store: createMemoryItemStore(),
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
+    onError: (event: GatewayErrorEvent) => {
+      transcript.push(JSON.stringify(event))
+    },
   })
 
   it('refuses a plaidTimeoutMs that is not a positive number of milliseconds', async () => {
@@ -535,9 +554,9 @@ describe('createPlaidGateway options', () => {
     extraStandIns.push(standIn)
     const store = createMemoryItemStore()
     const gateway = createPlaidGateway({
+      ...baseOptions(),
       plaid: plaidApi(standIn.url),
       store,
-      getUserId: sessionUser,
       linkToken: {
         ...LINK_TOKEN_FIELDS,
         user: { client_user_id: 'someone-else' },
@@ -549,7 +568,7 @@ describe('createPlaidGateway options', () => {
     await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a'))
     const answer = await readAnswer(await gateway.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
     expect(answer.status).toBe(200)
-    expect(standIn.requests.at(-1)!.body).toEqual({
+    expect(standIn.requests.filter((sent) => sent.path === LINK_TOKEN_CREATE).at(-1)!.body).toEqual({
       ...UPDATE_MODE_FIELDS,
       user: { client_user_id: 'user-a' },
       access_token: standIn.accessTokenOf(itemId),
@@ -562,6 +581,7 @@ describe('createPlaidGateway options', () => {
     extraStandIns.push(standIn)
     const errors: GatewayErrorEvent[] = []
     const { products: _none, optional_products: _alsoNone, ...withoutProducts } = LINK_TOKEN_FIELDS
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const gateway = createPlaidGateway({
       plaid: plaidApi(standIn.url),
       store: createMemoryItemStore(),
@@ -582,6 +602,11 @@ describe('createPlaidGateway options', () => {
     expect(errors).toHaveLength(1)
     expect(errors[0]!.cause?.message).toMatch(/linkToken\.products is needed for new Items/)
     expect(standIn.requests).toHaveLength(0)
+    // Said once, where the developer looks, when the gateway was made: not once per request.
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(warn.mock.calls[0]![0]).toMatch(
+      /^createPlaidGateway: linkToken\.products is needed for new Items.*products: \[Products\.Transactions\]/,
+    )
   })
 
   it.each([
@@ -590,13 +615,7 @@ describe('createPlaidGateway options', () => {
     ['plaid/', '/plaid/item/public_token/exchange'],
     ['/v1/plaid///', '/v1/plaid/item/public_token/exchange'],
   ])('serves basePath %j at %s', async (basePath, path) => {
-    const gateway = createPlaidGateway({
-      plaid: plaidApi(suite.standIn.url),
-      store: createMemoryItemStore(),
-      getUserId: sessionUser,
-      linkToken: LINK_TOKEN_FIELDS,
-      basePath,
-    })
+    const gateway = createPlaidGateway({ ...baseOptions(), plaid: plaidApi(suite.standIn.url), basePath })
     const { publicToken } = suite.standIn.createPublicToken()
     const response = await gateway.handle(
       new Request('http://gateway.test' + path, {

@@ -17,7 +17,10 @@ import {
   type ItemStore,
   type PlaidGatewayOptions,
   type ItemToSave,
+  type ExchangeLedger,
 } from '../../src/server'
+
+type ExchangeLedgerWrite = NonNullable<ExchangeLedger['saveAndComplete']>
 
 /* Long and unlike anything else, so that finding one in the transcript cannot be a coincidence. */
 export const CLIENT_ID = 'test-client-id-5c1f0e7a93b24d68'
@@ -100,6 +103,14 @@ export function recordingStore(): ItemStore & {
       }
       return inner.get(userId, itemId)
     },
+    // The gateway saves through the ledger's one write when it has one: recorded the same way.
+    exchangeLedger: {
+      ...inner.exchangeLedger,
+      async saveAndComplete(...[item, key, claimId, outcome, keepMs]: Parameters<ExchangeLedgerWrite>) {
+        await store.save(item)
+        await inner.exchangeLedger.complete(key, claimId, outcome, keepMs)
+      },
+    },
   }
   return store
 }
@@ -142,6 +153,8 @@ export interface GatewaySuite {
   post(transport: Transport, route: string, body?: unknown, options?: PostOptions): Promise<Answer>
   /** Exchanges a fresh public token for `userId` and returns the new Item's id. */
   linkItem(userId: string): Promise<string>
+  /** Resolves once the work the gateway handed to `waitUntil` so far has finished. */
+  settled(): Promise<void>
 }
 
 /** POSTs JSON straight to a gateway's `handle` at `BASE_PATH + path`, as `user`, and reads the answer. */
@@ -182,6 +195,11 @@ export async function readAnswer(response: Response): Promise<Answer> {
 export function setupGatewaySuite(extra: Partial<PlaidGatewayOptions> = {}): GatewaySuite {
   const suite = { errors: [], linked: [], userIdCalls: 0 } as unknown as GatewaySuite
   let server: Server | undefined
+  // What the gateway does after an answer (confirming an institution) is awaited after each test,
+  // as a platform's waitUntil would, so that no test counts another test's Plaid calls.
+  const afterAnswers: Promise<unknown>[] = []
+  suite.settled = () => Promise.all(afterAnswers.splice(0)).then(() => undefined)
+  afterEach(() => suite.settled())
 
   beforeAll(async () => {
     suite.standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
@@ -203,6 +221,7 @@ export function setupGatewaySuite(extra: Partial<PlaidGatewayOptions> = {}): Gat
         transcript.push(JSON.stringify(event))
         suite.linked.push(event)
       },
+      waitUntil: (work) => afterAnswers.push(work),
       ...extra,
     })
     suite.handle = gateway.handle
@@ -235,6 +254,8 @@ export function setupGatewaySuite(extra: Partial<PlaidGatewayOptions> = {}): Gat
     const { publicToken } = suite.standIn.createPublicToken()
     const answer = await suite.post('direct', EXCHANGE, { public_token: publicToken }, { user: userId })
     if (answer.status !== 200) throw new Error(`linking an Item failed: ${answer.text}`)
+    // Linked means confirmed too: the institution lookup that follows the answer is done.
+    await suite.settled()
     return answer.json.item_id as string
   }
 

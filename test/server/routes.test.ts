@@ -287,12 +287,19 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
       const plaidRequest = [...suite.standIn.requests].reverse().find((request) => request.path === EXCHANGE)!
       expect(plaidRequest.body).toEqual({ public_token: publicToken })
       expect(answer.json.request_id).toMatch(/^req-/)
+      // The one write before the answer holds the access token; Plaid's institution comes after.
       expect(suite.store.saved.at(-1)).toEqual({
         userId: 'user-ok',
         itemId,
         accessToken: suite.standIn.accessTokenOf(itemId),
-        ...STAND_IN_INSTITUTION,
+        institutionId: null,
+        institutionName: null,
+        accounts: undefined,
       })
+      await suite.settled()
+      expect((await suite.store.list('user-ok')).find((item) => item.itemId === itemId)).toMatchObject(
+        STAND_IN_INSTITUTION,
+      )
       expect(answer.headers.get('cache-control')).toBe('no-store')
     })
 

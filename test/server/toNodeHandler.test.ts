@@ -43,6 +43,10 @@ afterEach(() => {
   expect(standIn.violations).toEqual([])
 })
 
+/* Confirming a new Item's institution, which follows each exchange's answer. */
+const afterAnswers: Promise<unknown>[] = []
+afterEach(() => Promise.all(afterAnswers.splice(0)))
+
 function newGateway() {
   const store = recordingStore()
   const gateway = createPlaidGateway({
@@ -51,6 +55,10 @@ function newGateway() {
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
     basePath: '/api/plaid',
+    onError: (event) => {
+      transcript.push(JSON.stringify(event))
+    },
+    waitUntil: (work) => afterAnswers.push(work),
   })
   return { gateway, store }
 }
@@ -271,9 +279,9 @@ describe('behind Express', () => {
     const exchanged = await post(origin + '/api/plaid' + EXCHANGE, { public_token: publicToken }, 'user-a')
     expect(exchanged.status, exchanged.text).toBe(200)
     expect(exchanged.json.item_id).toBe(itemId)
-    expect(store.saved).toEqual([
-      { userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId), ...STAND_IN_INSTITUTION },
-    ])
+    expect(store.saved).toMatchObject([{ userId: 'user-a', itemId, accessToken: standIn.accessTokenOf(itemId) }])
+    await Promise.all(afterAnswers.splice(0))
+    expect(await store.list('user-a')).toMatchObject([STAND_IN_INSTITUTION])
 
     const linkToken = await post(
       origin + '/api/plaid' + LINK_TOKEN_CREATE,
@@ -281,7 +289,9 @@ describe('behind Express', () => {
       'user-a',
     )
     expect(linkToken.status, linkToken.text).toBe(200)
-    expect(standIn.requests.at(-1)!.body!.update).toEqual({ account_selection_enabled: true })
+    expect(standIn.requests.filter((sent) => sent.path === LINK_TOKEN_CREATE).at(-1)!.body!.update).toEqual({
+      account_selection_enabled: true,
+    })
 
     const foreign = await post(origin + '/api/plaid' + LINK_TOKEN_CREATE, { item_id: itemId }, 'user-b')
     expect(foreign.status).toBe(404)

@@ -3,17 +3,10 @@
  * shares the ledger. A public token can be exchanged with Plaid only once, but browsers retry (a
  * lost response, a double click, a reload), so a retry by the same user answers with the first
  * result, and a retry that comes while the first is still running waits for it (and, if the first
- * fails, answers with a failure of its own instead of a second Plaid call). The key holds
- * the user, so another user sending the same token never gets this user's Item.
+ * fails, answers with a failure of its own instead of a second Plaid call). The key holds the
+ * user, so another user sending the same token never gets this user's Item.
  */
 import type { ExchangeLedger } from './types'
-
-/** Plaid's answer to an exchange, before it is saved. */
-export interface Exchanged {
-  itemId: string
-  accessToken: string
-  requestId: string | undefined
-}
 
 /** What the browser is told; never the access token. */
 export interface ExchangeOutcome {
@@ -40,7 +33,7 @@ async function ledgerKey(userId: string, publicToken: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
-export interface ExchangeOnceOptions {
+export interface ClaimOptions {
   userId: string
   publicToken: string
   /**
@@ -50,22 +43,31 @@ export interface ExchangeOnceOptions {
   leaseMs: number
   /** How long a retry waits for a claim held elsewhere before it gives up. */
   waitMs: number
-  /** Exchanges with Plaid and saves; rejects when the exchange must not count. */
-  run: () => Promise<ExchangeOutcome>
   /** Raised when a retry waited `waitMs` and the first request still had not finished. */
   stillRunning: () => Error
   /** Raised when a retry waited for the first request, and that one ended without an Item. */
   firstFailed: () => Error
 }
 
-export async function exchangeOnce(ledger: ExchangeLedger, options: ExchangeOnceOptions): Promise<ExchangeOutcome> {
+/** This request holds the exchange of the token: it must complete or release the claim. */
+export interface HeldClaim {
+  state: 'claimed'
+  key: string
+  claimId: string
+}
+
+/** Claims the exchange of a public token, or resolves with the answer another request already gave. */
+export async function claimExchange(
+  ledger: ExchangeLedger,
+  options: ClaimOptions,
+): Promise<HeldClaim | { state: 'done'; outcome: ExchangeOutcome }> {
   const key = await ledgerKey(options.userId, options.publicToken)
   const claimId = globalThis.crypto.randomUUID()
   const giveUpAt = Date.now() + options.waitMs
   let waited = false
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, LONGEST_POLL_MS)) {
     const claim = await ledger.claim(key, claimId, options.leaseMs)
-    if (claim.state === 'done') return { itemId: claim.itemId, requestId: claim.requestId }
+    if (claim.state === 'done') return { state: 'done', outcome: { itemId: claim.itemId, requestId: claim.requestId } }
     if (claim.state === 'claimed') {
       // A retry that waited for another request never calls Plaid itself: that request failed
       // (or died), and a second call with the same public token would only wait out a second
@@ -74,33 +76,14 @@ export async function exchangeOnce(ledger: ExchangeLedger, options: ExchangeOnce
         await ledger.release(key, claimId).catch(() => undefined)
         throw options.firstFailed()
       }
-      break
+      return { state: 'claimed', key, claimId }
     }
     waited = true
     if (Date.now() + pause > giveUpAt) throw options.stillRunning()
     await sleep(pause)
   }
-
-  let outcome: ExchangeOutcome
-  try {
-    outcome = await options.run()
-  } catch (error) {
-    // A failed exchange is forgotten, so the user can try again (Plaid decides the outcome).
-    await ledger.release(key, claimId).catch(() => undefined)
-    throw error
-  }
-  // The Item is saved, so the answer is a success even if the ledger cannot record it: a later
-  // retry then reaches Plaid, which refuses the spent token, and nothing is lost.
-  await ledger
-    .complete(
-      key,
-      claimId,
-      outcome.requestId === undefined ? { itemId: outcome.itemId } : { ...outcome },
-      EXCHANGE_WINDOW_MS,
-    )
-    .catch(() => undefined)
-  return outcome
 }
 
+/** The ledger of the store when it has one, else `fallback()` (one process only). */
 export const exchangeLedgerOf = (store: { exchangeLedger?: ExchangeLedger }, fallback: () => ExchangeLedger) =>
   store.exchangeLedger && typeof store.exchangeLedger.claim === 'function' ? store.exchangeLedger : fallback()

@@ -1,28 +1,54 @@
 /*
- * Reads a request body as a JSON object, at most MAX_BODY_BYTES of it. The bytes are counted as
- * they arrive: a missing or false Content-Length must not let a large body into memory.
+ * Reads a request body within two limits that each route names: how many bytes it may have and
+ * how long it may take to arrive. The bytes are counted as they come, so a missing or false
+ * Content-Length cannot let a large body into memory, and a client that sends a byte a second
+ * cannot hold a connection (and the memory behind it) for ever.
  */
-import { MAX_BODY_BYTES, invalidRequest, tooLarge } from './errors'
+import { invalidRequest, requestTimeout, tooLarge } from './errors'
 
-export async function readLimited(request: Request): Promise<Uint8Array<ArrayBuffer>> {
+/** The browser's routes carry a token or an id: a few hundred bytes, with room to spare. */
+export const BROWSER_BODY_BYTES = 16 * 1024
+/** Plaid's larger webhooks (transactions, holdings) are far over 16 KiB; none must be lost. */
+export const WEBHOOK_BODY_BYTES = 1024 * 1024
+/** How long a body may take to arrive, unless `bodyTimeoutMs` says otherwise. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000
+
+export interface BodyLimits {
+  maxBytes: number
+  timeoutMs: number
+}
+
+export async function readBody(
+  request: Request,
+  { maxBytes, timeoutMs }: BodyLimits,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+  if (Number.isFinite(declared) && declared > maxBytes) {
     await request.body?.cancel().catch(() => undefined)
-    throw tooLarge()
+    throw tooLarge(maxBytes)
   }
   if (!request.body) return new Uint8Array(0)
   const reader = request.body.getReader()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(requestTimeout(timeoutMs)), timeoutMs)
+  })
   const chunks: Uint8Array[] = []
   let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined)
-      throw tooLarge()
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), deadline])
+      if (done) break
+      total += value.byteLength
+      if (total > maxBytes) throw tooLarge(maxBytes)
+      chunks.push(value)
     }
-    chunks.push(value)
+  } catch (error) {
+    // Whatever stopped the read, the rest of the body is not wanted: the stream lets go of it.
+    reader.cancel().catch(() => undefined)
+    throw error
+  } finally {
+    clearTimeout(timer)
   }
   const bytes = new Uint8Array(total)
   let offset = 0
@@ -39,11 +65,10 @@ function isJsonMediaType(contentType: string | null): boolean {
 }
 
 /**
- * The body as a JSON object. Rejects with 413 when it is too large, and with 400 when it is not
- * declared as JSON, not UTF-8, not JSON, or not an object.
+ * The body as a JSON object. Rejects with 400 when it is not declared as JSON, not UTF-8, not
+ * JSON, or not an object.
  */
-export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
-  const bytes = await readLimited(request)
+export function parseJsonObject(request: Request, bytes: Uint8Array<ArrayBuffer>): Record<string, unknown> {
   // Requiring the JSON media type means a cross-site page cannot post here with a plain HTML form
   // (those can only send form or text types); a script would first need the app's CORS consent.
   if (!isJsonMediaType(request.headers.get('content-type'))) {
