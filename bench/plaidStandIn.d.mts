@@ -33,6 +33,10 @@ export interface PlaidStandIn {
    * responding; a held request is never served, even once this is false again.
    */
   hanging: boolean
+  /** Paths whose requests are held like that while the others are served, e.g. `'/item/get'`. */
+  hangingPaths: Set<string>
+  /** Holds the requests to `path` until the returned function is called, then serves them as usual. */
+  holdUntilReleased(path: string): () => void
   /** How many held requests still have their connection open. */
   readonly held: number
   /** Every access token handed out so far. */

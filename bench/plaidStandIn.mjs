@@ -76,6 +76,8 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
   /** @type {Set<import('node:http').ServerResponse>} requests held unanswered while hanging */
   const held = new Set()
   let nextItem = 1
+  /** @type {Map<string, Promise<void>>} paths whose requests wait for a release */
+  const gates = new Map()
 
   const standIn = {
     url: '',
@@ -94,6 +96,21 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
      * stays open until the caller gives up or the stand-in closes.
      */
     hanging: false,
+    /** Paths whose requests are held like that while the others are served, e.g. `'/item/get'`. */
+    hangingPaths: new Set(),
+    /**
+     * Holds the requests to `path` until the returned function is called, then serves them as
+     * usual: for tests that must look at the gateway before Plaid's answer arrives.
+     */
+    holdUntilReleased(path) {
+      let release
+      const released = new Promise((resolve) => (release = resolve))
+      gates.set(path, released)
+      return () => {
+        if (gates.get(path) === released) gates.delete(path)
+        release()
+      }
+    },
     /** How many held requests still have their connection open. */
     get held() {
       return held.size
@@ -273,12 +290,13 @@ export async function startPlaidStandIn({ clientId, secret, latencyMs = 0 }) {
     if (path === '/item/public_token/exchange' && typeof body?.public_token === 'string') {
       exchangesByPublicToken.set(body.public_token, (exchangesByPublicToken.get(body.public_token) ?? 0) + 1)
     }
-    if (standIn.hanging) {
+    if (standIn.hanging || standIn.hangingPaths.has(path)) {
       held.add(res)
       res.on('close', () => held.delete(res))
       return
     }
     if (standIn.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, standIn.latencyMs))
+    await gates.get(path)
 
     const schema = SCHEMAS[path]
     if (req.method !== 'POST' || !schema) {
