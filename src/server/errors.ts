@@ -190,6 +190,13 @@ export function jsonResponse(status: number, body: object, headers?: Record<stri
   })
 }
 
+/* Extra headers some failures need: what a 405 allows, and that a 408's connection is done with. */
+const FAILURE_HEADERS: Record<number, Record<string, string>> = {
+  405: { Allow: 'POST' },
+  // A client that does not send its body in time is not kept: the server lets the connection go.
+  408: { Connection: 'close' },
+}
+
 export function failureResponse(failure: GatewayFailure): Response {
-  return jsonResponse(failure.status, failure.body, failure.status === 405 ? { Allow: 'POST' } : undefined)
+  return jsonResponse(failure.status, failure.body, FAILURE_HEADERS[failure.status])
 }
