@@ -139,7 +139,14 @@ describe('verified webhooks move the status as the table says', () => {
       null,
       true,
     ],
-    ['PENDING_DISCONNECT', 'PENDING_DISCONNECT', { reason: 'INSTITUTION_MIGRATION' }, 'pending_disconnect', null, true],
+    [
+      'PENDING_DISCONNECT',
+      'PENDING_DISCONNECT',
+      { reason: 'INSTITUTION_MIGRATION', disconnect_time: '2031-02-03T04:05:06Z' },
+      'pending_disconnect',
+      null,
+      true,
+    ],
     ['NEW_ACCOUNTS_AVAILABLE', 'NEW_ACCOUNTS_AVAILABLE', {}, 'new_accounts_available', null, true],
     [
       'USER_PERMISSION_REVOKED',
@@ -161,6 +168,12 @@ describe('verified webhooks move the status as the table says', () => {
     expect(item).toMatchObject({ item_id: itemId, status, error_code: errorCode })
     if (code === 'PENDING_EXPIRATION')
       expect(Date.parse(String(item!.consent_expiration_time))).toBe(Date.parse('2031-01-02T03:04:05Z'))
+    if (code === 'PENDING_DISCONNECT') {
+      expect(item!.reason).toBe('INSTITUTION_MIGRATION')
+      expect(Date.parse(String(item!.disconnect_time))).toBe(Date.parse('2031-02-03T04:05:06Z'))
+    } else {
+      expect(item).toMatchObject({ reason: null, disconnect_time: null })
+    }
     expect(webhooks).toEqual([{ ...JSON.parse(body), userId: 'user-a' }])
   })
 
