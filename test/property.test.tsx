@@ -16,6 +16,14 @@ import { uniqueToken } from './helpers/gateway'
 import { createWrapper } from './helpers/render'
 
 const MINUTE = 60_000
+
+/*
+ * Each property runs a thousand cases of pure computation: about a second on an idle machine, and
+ * several times that when other work shares the cores. Nothing here waits for a moment in time,
+ * so the limit is only a guard against a hang, far above any honest run.
+ */
+vi.setConfig({ testTimeout: 120_000 })
+
 type OperationName = 'exchange' | 'link_token' | 'public_token'
 const resultField: Record<OperationName, string> = {
   exchange: 'item_id',

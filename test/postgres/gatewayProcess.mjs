@@ -9,9 +9,12 @@
  *   PLAID_URL                 where the SDK sends Plaid's requests (the stand-in)
  *   PLAID_CLIENT_ID, PLAID_SECRET, TABLE_PREFIX, PLAID_TIMEOUT_MS, INSTANCE
  *   ENCRYPTION_KEYS           JSON of createPostgresItemStore's `encryptionKeys`
+ *   ON_ERROR=console          (optional) no onError: the gateway logs failures itself
+ *   HANG_AFTER_SAVE=1         (optional) onItemLinked, which runs after the Item's write and
+ *                             before the answer, never returns: the instance can be killed there
  *
  * It migrates, listens on a free port of 127.0.0.1 and prints one JSON line per event: first
- * `{"listening": port}`, then every onError and onItemLinked payload, as an app's log would
+ * `{"listening": port}`, then every onError, onItemLinked and onWebhook payload, as an app's log would
  * hold them. The session is the `x-test-user` header. It stops on SIGTERM, or when its stdin ends
  * because the test that started it is gone.
  */
@@ -62,8 +65,12 @@ const gateway = createPlaidGateway({
   linkToken: { client_name: 'Cross-instance Tests', language: 'en', country_codes: ['US'], products: ['transactions'] },
   basePath: '/api/plaid',
   plaidTimeoutMs: Number(env('PLAID_TIMEOUT_MS')),
-  onError: (event) => log({ onError: event }),
-  onItemLinked: (event) => log({ onItemLinked: event }),
+  ...(process.env.ON_ERROR === 'console' ? {} : { onError: (event) => log({ onError: event }) }),
+  onItemLinked: (event) => {
+    log({ onItemLinked: event })
+    if (process.env.HANG_AFTER_SAVE === '1') return new Promise(() => undefined)
+  },
+  onWebhook: (event) => log({ onWebhook: event }),
 })
 
 const server = createServer(toNodeHandler(gateway.handle))

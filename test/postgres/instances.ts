@@ -18,6 +18,8 @@ export interface GatewayInstance {
   /** The stdout lines that were JSON: its onError and onItemLinked payloads and pool errors. */
   events: Record<string, unknown>[]
   stop(): Promise<void>
+  /** Kills the process with SIGKILL, as a crash or an out-of-memory kill would: nothing of it runs on. */
+  kill(): Promise<void>
 }
 
 /** Starts gatewayProcess.mjs with these settings and resolves once it listens. */
@@ -63,6 +65,10 @@ export function startGateway(name: string, settings: Record<string, string>): Pr
               events,
               async stop() {
                 if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+                await exited
+              },
+              async kill() {
+                if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
                 await exited
               },
             })
