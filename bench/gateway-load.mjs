@@ -28,10 +28,10 @@
  * the gateway the integrity checks: every exchange answered with its own Item, saved once, for
  * its own user, its access token stored so that it decrypts to Plaid's; then every exchange of
  * the last round sent again at once, which must be answered from the ledger without a Plaid call
- * or a save. The report is printed and, when every check passed, kept as the gateway section of
+ * or a save. The report is printed and, when every check passed, kept as the section for its Plaid latency in
  * bench/results.md. The exit code is 1 when an integrity check fails and 2 when the time limit
  * stops the run. All traffic stays on 127.0.0.1. On the server of DATABASE_URL, the tables
- * bench_gateway_items, bench_gateway_exchanges and bench_baseline_items are dropped, made anew
+ * bench_gateway_items, bench_gateway_exchanges, bench_gateway_webhooks and bench_baseline_items are dropped, made anew
  * and dropped again.
  */
 import { fork } from 'node:child_process'
@@ -47,6 +47,15 @@ const SECRET = 'bench-secret-6a7b8c9d0e1f'
 const EXCHANGE = '/item/public_token/exchange'
 const ROUTE = `/api/plaid${EXCHANGE}`
 const USER_HEADER = 'x-bench-user'
+const BENCH_TABLES = [
+  'bench_gateway_items',
+  'bench_gateway_exchanges',
+  'bench_gateway_webhooks',
+  'bench_baseline_items',
+]
+
+/** The heading of a run's section in bench/results.md: one section per Plaid latency. */
+const sectionTitle = (latencyMs) => `## Gateway load, Plaid answering in ${latencyMs} ms`
 
 if (process.argv[2] === '--load-generator') await loadGenerator({ plaidLatencyMs: Number(process.argv[3]) })
 else await main()
@@ -320,12 +329,24 @@ async function main() {
   async function startGateway(db, tablePrefix) {
     const postgresStore = createPostgresItemStore({ db, encryptionKeys, tablePrefix })
     await postgresStore.migrate()
+    // Every write of an Item is counted, through save or through the ledger's one write.
     const saves = new Map()
+    const counted = (item) => saves.set(item.itemId, (saves.get(item.itemId) ?? 0) + 1)
+    const ledger = postgresStore.exchangeLedger
     const store = {
       ...postgresStore,
       async save(item) {
         await postgresStore.save(item)
-        saves.set(item.itemId, (saves.get(item.itemId) ?? 0) + 1)
+        counted(item)
+      },
+      exchangeLedger: {
+        ...ledger,
+        ...(ledger.saveAndComplete && {
+          async saveAndComplete(item, ...rest) {
+            await ledger.saveAndComplete(item, ...rest)
+            counted(item)
+          },
+        }),
       },
     }
     // Why an exchange failed, redacted as the gateway reports it, counted by reason.
@@ -334,7 +355,7 @@ async function main() {
       plaid: plaidClient(),
       store,
       getUserId: (request) => request.headers.get(USER_HEADER),
-      linkToken: { client_name: 'Bench', language: 'en', country_codes: ['US'] },
+      linkToken: { client_name: 'Bench', language: 'en', country_codes: ['US'], products: ['transactions'] },
       basePath: '/api/plaid',
       onError: (event) => {
         const reason = `${event.status} ${event.errorCode}: ${event.cause?.message ?? event.errorMessage}`
@@ -429,9 +450,7 @@ async function main() {
 
     await close(gateway.server)
     await close(baseline.server)
-    for (const table of ['bench_gateway_items', 'bench_gateway_exchanges', 'bench_baseline_items']) {
-      await baselineDb.query(`DROP TABLE IF EXISTS ${table}`, [])
-    }
+    for (const table of BENCH_TABLES) await baselineDb.query(`DROP TABLE IF EXISTS ${table}`, [])
     return {
       label,
       errors: [...gateway.errors].map(([reason, count]) => `${count} × ${reason}`),
@@ -455,9 +474,7 @@ async function main() {
     const pool = () => new pg.Pool({ connectionString: process.env.DATABASE_URL, max: POOL_SIZE })
     const gatewayDb = pool()
     const baselineDb = pool()
-    for (const table of ['bench_gateway_items', 'bench_gateway_exchanges', 'bench_baseline_items']) {
-      await baselineDb.query(`DROP TABLE IF EXISTS ${table}`, [])
-    }
+    for (const table of BENCH_TABLES) await baselineDb.query(`DROP TABLE IF EXISTS ${table}`, [])
     const version = (await baselineDb.query("SELECT current_setting('server_version') AS v", [])).rows[0].v.split(
       ' ',
     )[0]
@@ -475,11 +492,12 @@ async function main() {
   const ms2 = (n) => n.toFixed(2)
   const ratio = (n) => `${n.toFixed(2)}×`
   const lines = [
-    `## Gateway load: ${CONCURRENCY} concurrent exchanges × ${ROUNDS} rounds per side and database`,
+    `${sectionTitle(PLAID_LATENCY_MS)}: ${CONCURRENCY} concurrent exchanges × ${ROUNDS} rounds per side and database`,
     '',
     `Run on ${new Date().toISOString().slice(0, 10)}, ${osType()} with ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; Plaid stand-in latency ${PLAID_LATENCY_MS} ms. ` +
-      'Reproduce with `npm run bench:gateway`, with `DATABASE_URL` set for the PostgreSQL server.',
+      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; the Plaid stand-in answers every call in ` +
+      `${PLAID_LATENCY_MS} ms. Reproduce with \`npm run bench:gateway -- --plaid-latency=${PLAID_LATENCY_MS}\`, with ` +
+      '`DATABASE_URL` set for the PostgreSQL server.',
     '',
     'Hand-written: a Node `http` endpoint with the same body read, user header, SDK call, AES-256-GCM sealing ' +
       'and INSERT; gateway: createPlaidGateway + toNodeHandler + createPostgresItemStore. Each round sends all ' +
@@ -547,7 +565,7 @@ async function main() {
         c.retryMismatches + c.retryPlaidCalls + c.retrySaves === 0 &&
         baselineRows === baselineAnswered,
     )
-  // bench/results.md keeps this run's section (from "## Gateway" to the end), when nothing broke.
+  // bench/results.md keeps one section per Plaid latency; this run's replaces its own, when nothing broke.
   if (clean) {
     const file = new URL('./results.md', import.meta.url)
     let previous = ''
@@ -556,9 +574,12 @@ async function main() {
     } catch {
       // No results yet: the file starts with this section.
     }
-    const start = previous.search(/^## Gateway/m)
-    const kept = (start >= 0 ? previous.slice(0, start) : previous).trimEnd()
-    writeFileSync(file, (kept ? kept + '\n\n' : '') + section)
+    const sections = previous.split(/^(?=## )/m)
+    const title = sectionTitle(PLAID_LATENCY_MS)
+    const at = sections.findIndex((one) => one.startsWith(title + ':'))
+    if (at >= 0) sections[at] = section + '\n'
+    else sections.push((sections.length > 0 && !sections.at(-1).endsWith('\n\n') ? '\n' : '') + section)
+    writeFileSync(file, sections.join('').trimEnd() + '\n')
     console.error('gateway-load: written to bench/results.md')
   }
   process.exitCode = clean ? 0 : 1

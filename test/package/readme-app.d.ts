@@ -34,3 +34,8 @@ declare namespace Express {
     session?: { userId?: string }
   }
 }
+
+/** Next.js's `after` (the samples are checked without installing Next.js itself). */
+declare module 'next/server' {
+  export function after<T>(task: Promise<T> | (() => T | Promise<T>)): void
+}
