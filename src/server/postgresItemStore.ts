@@ -375,13 +375,18 @@ async function webhookKey(id: string): Promise<string> {
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
-/* Runs `sweep` at most once a minute: rows past their time help nobody, but deleting them on every call would cost a statement each. */
+/*
+ * Runs `sweep` at most once a minute per instance: rows past their time help nobody, but
+ * deleting them on every call would cost a statement each time. A sweep that fails is left for
+ * the next minute and never fails the call it follows, whose own write has already been made:
+ * a caller that saw `saveAndComplete` reject would take a durable Item for a lost one.
+ */
 function everyMinute(sweep: () => Promise<unknown>): () => Promise<void> {
   let last = 0
   return async () => {
     if (Date.now() - last < SWEEP_EVERY_MS) return
     last = Date.now()
-    await sweep()
+    await sweep().catch(() => undefined)
   }
 }
 
@@ -691,7 +696,8 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
            SET status = $2, error_code = $3, consent_expiration_time = $4::timestamptz,
                disconnect_time = $5::timestamptz, reason = $6, updated_at = now(),
                status_as_of = COALESCE(to_timestamp($7::double precision / 1000), greatest(status_as_of, now()))
-         WHERE item_id = $1 AND ($7::double precision IS NULL OR to_timestamp($7::double precision / 1000) >= status_as_of)`,
+         WHERE item_id = $1
+           AND ($7::double precision IS NULL OR to_timestamp($7::double precision / 1000) >= status_as_of)`,
         [itemId, status, errorCode, consentExpirationTime, disconnectTime, reason, update.asOf ?? null],
       )
     },
@@ -716,7 +722,6 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
     async rememberWebhook(id, keepMs) {
       if (!Number.isFinite(keepMs)) throw fail(`rememberWebhook got keepMs ${String(keepMs)}; it must be a number.`)
       const key = await webhookKey(id)
-      await sweepWebhooks()
       // Inserts the id, or takes over a row whose time is over; a row still kept is left alone
       // and returns nothing. Concurrent calls with one id wait on its row, so one of them wins.
       const { rows } = await query(
@@ -728,6 +733,7 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
          RETURNING id`,
         [key, keepMs],
       )
+      await sweepWebhooks()
       return rows.length > 0
     },
 

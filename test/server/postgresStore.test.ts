@@ -266,20 +266,44 @@ describe('version 3 of the store', () => {
     })
     const remembered = async () => (await db.query<{ id: string }>(`SELECT id FROM ${prefix}webhooks`)).rows.length
     const KEEP = 10 * 60_000
-    expect(await store.rememberWebhook('brief', 1)).toBe(true)
+    // The instance's first call sweeps; the ones within the next minute do not.
+    expect(await store.rememberWebhook('first', KEEP)).toBe(true)
     expect(sweeps).toHaveLength(1)
+    expect(await store.rememberWebhook('brief', 1)).toBe(true)
     // The database's clock moves past the brief one's time; within the minute nothing sweeps it.
     await db.query(`SELECT pg_sleep(0.01)`)
     for (let n = 0; n < 5; n++) expect(await store.rememberWebhook(`kept-${n}`, KEEP)).toBe(true)
     expect(sweeps).toHaveLength(1)
-    expect(await remembered()).toBe(6)
+    expect(await remembered()).toBe(7)
     // A minute later (PGlite's clock follows Date.now as well, which the 10-minute keep allows).
     vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 61_000)
     expect(await store.rememberWebhook('later', KEEP)).toBe(true)
     expect(sweeps).toHaveLength(2)
-    expect(await remembered()).toBe(6)
+    expect(await remembered()).toBe(7)
     expect(await store.rememberWebhook('brief', KEEP)).toBe(true)
     expect(await store.rememberWebhook('kept-0', KEEP)).toBe(false)
+  })
+
+  it('never fails a write because the sweep after it failed', async () => {
+    const prefix = nextPrefix()
+    await newStore({ tablePrefix: prefix })
+    const failingSweeps = {
+      query: (text: string, params?: unknown[]) =>
+        text.startsWith('DELETE FROM') && text.includes('keep_until < now()')
+          ? Promise.reject(new Error('the sweep failed'))
+          : db.query(text, params),
+    }
+    const store = createPostgresItemStore({
+      db: failingSweeps,
+      encryptionKeys: { current: 'k1', keys: { k1: K1 } },
+      tablePrefix: prefix,
+    })
+    expect(await store.exchangeLedger.claim('key-1', 'claim-1', 60_000)).toEqual({ state: 'claimed' })
+    const item = { userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-swept' }
+    await store.exchangeLedger.saveAndComplete(item, 'key-1', 'claim-1', { itemId: 'item-1' }, 60_000)
+    expect(await store.get('user-a', 'item-1')).toBe('access-sandbox-swept')
+    expect(await store.rememberWebhook('webhook-1', 60_000)).toBe(true)
+    expect(await store.rememberWebhook('webhook-1', 60_000)).toBe(false)
   })
 
   it('refuses an asOf that is not a time', async () => {
