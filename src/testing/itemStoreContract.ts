@@ -78,18 +78,19 @@ const HOUR = 60 * 60 * 1000
  * Ids that no database could hold, or that trip a careless one: a NUL character (PostgreSQL text
  * cannot hold it, and C strings end at it), lone UTF-16 surrogates (which drivers turn into
  * U+FFFD), very long ones (past any index's limit) and injection strings. Each is built from a
- * real id of the case, so a store that cuts a string at NUL would find the Item `real`, and one
- * that replaces a lone surrogate would find the Item `${surrogateBase}\uFFFD`.
+ * real id of the case: that keeps it unique to one run on a shared database, and a store that
+ * cuts a string at NUL would find the Item `real`, one that replaces a lone surrogate the Item
+ * `${surrogateBase}\uFFFD`.
  */
 const oddIds = (real: string, surrogateBase: string) => [
   `${real}\u0000`,
   `${real}\u0000tail`,
-  '\u0000',
+  `\u0000${real}`,
   `${surrogateBase}\uD800`,
   `${surrogateBase}\uDC00`,
   `\uDFFF${real}`,
   `${real}${'x'.repeat(20_000)}`,
-  'y'.repeat(100_000),
+  `${'y'.repeat(100_000)}${real}`,
   ...AWKWARD.map((awkward) => `${real}${awkward}`),
 ]
 
@@ -343,7 +344,6 @@ export function itemStoreContract(createStore: () => ItemStore | Promise<ItemSto
         same(await ledger.claim(lapsed, 'claim-b', 60_000), { state: 'claimed' }, 'a claim after the lease ran out')
       },
     },
-
     {
       name: 'ids a database cannot hold (NUL, lone surrogates, very long, injection strings) are unknown Items, and nothing throws',
       async run() {
