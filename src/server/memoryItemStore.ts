@@ -1,3 +1,5 @@
+// The rules on text and accounts are the PostgreSQL store's, kept in one place for both stores.
+import { accountsToKeep, isStorableText, refuseUnstorable, refuseUnstorableItem } from './postgresItemStore'
 import type { ExchangeClaim, ExchangeLedger, ItemStore, StoredItem } from './types'
 
 interface MemoryItem extends StoredItem {
@@ -10,6 +12,10 @@ interface MemoryItem extends StoredItem {
  * An {@link ItemStore} that keeps Items in this process's memory, for development, tests and
  * demos. Everything is lost when the process ends, and separate processes or serverless
  * instances do not share it: use `createPostgresItemStore` (or your own database) in production.
+ *
+ * It keeps the PostgreSQL store's rules on text, so an app tried on it behaves the same there:
+ * an id with a NUL character or a lone UTF-16 surrogate is an unknown Item, and saving such a
+ * value in any field throws a `TypeError` naming the field.
  *
  * @example
  * ```ts
@@ -29,7 +35,10 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
   })
 
   const store: ItemStore & { exchangeLedger: ExchangeLedger } = {
-    async save({ userId, itemId, accessToken, institutionId = null, institutionName = null, accounts }) {
+    async save(item) {
+      refuseUnstorableItem('createMemoryItemStore: save', item)
+      const { userId, itemId, accessToken, institutionId = null, institutionName = null } = item
+      const accounts = accountsToKeep(item.accounts)
       const existing = items.get(itemId)
       if (existing && existing.userId !== userId) {
         throw new Error('createMemoryItemStore: this Item belongs to another user; the owner of an Item never changes.')
@@ -46,10 +55,7 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
         consentExpirationTime: null,
         disconnectTime: null,
         reason: null,
-        accounts:
-          accounts === undefined
-            ? (existing?.accounts ?? [])
-            : (accounts ?? []).map(({ name, mask, type, subtype }) => ({ name, mask, type, subtype })),
+        accounts: accounts ?? existing?.accounts ?? [],
         updatedAt: new Date(now).toISOString(),
         statusAsOf: existing?.statusAsOf ?? null,
       })
@@ -64,6 +70,14 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
       return items.get(itemId)?.userId
     },
     async setStatus(itemId, update) {
+      if (!isStorableText(itemId)) return
+      if (update.asOf !== undefined && !Number.isFinite(update.asOf)) {
+        throw new TypeError(
+          `createMemoryItemStore: setStatus got asOf ${String(update.asOf)}; it must be milliseconds since the epoch.`,
+        )
+      }
+      const { errorCode, consentExpirationTime, disconnectTime, reason } = update
+      refuseUnstorable('createMemoryItemStore: setStatus', { errorCode, consentExpirationTime, disconnectTime, reason })
       const item = items.get(itemId)
       if (!item) return
       // A webhook older than the one that set the status says something that is no longer true.
@@ -82,6 +96,8 @@ export function createMemoryItemStore(): ItemStore & { exchangeLedger: ExchangeL
       if (owned(userId, itemId)) items.delete(itemId)
     },
     async setInstitution(itemId, { institutionId, institutionName }) {
+      if (!isStorableText(itemId)) return
+      refuseUnstorable('createMemoryItemStore: setInstitution', { institutionId, institutionName })
       const item = items.get(itemId)
       if (!item) return
       item.institutionId = institutionId ?? item.institutionId

@@ -3,13 +3,15 @@
  * Client, or PGlite. Access tokens are encrypted with AES-256-GCM (WebCrypto) under the app's
  * keys, with the Item id as associated data, so a ciphertext moved to another row does not
  * decrypt. The same tables hold the exchange ledger that lets every gateway instance answer a
- * retried exchange once.
+ * retried exchange once, and the webhooks already handled, so a replay is answered once.
  *
  * Every statement is a single parameterized query: PGlite's `query` takes one statement, and a
  * `pg` Pool may run two calls on two connections, so nothing here relies on a transaction that
- * spans calls. Times come from the database's clock (`now()`), which every instance shares.
+ * spans calls. Where two writes must happen together (the migration; an Item saved with its
+ * exchange completed), they are one statement. Times come from the database's clock (`now()`),
+ * which every instance shares.
  */
-import type { ExchangeClaim, ExchangeLedger, ItemStatus, ItemStore, StoredItem } from './types'
+import type { ExchangeClaim, ExchangeLedger, ItemAccount, ItemStatus, ItemStore, ItemToSave, StoredItem } from './types'
 
 /** The one method the store needs from a database client. `pg` and PGlite both have it. */
 export interface PostgresQueryable {
@@ -37,14 +39,55 @@ export interface PostgresItemStoreOptions {
   tablePrefix?: string
 }
 
-/** The PostgreSQL store: an {@link ItemStore} with its exchange ledger, `migrate()` and `rotate()`. */
+/** A row that {@link PostgresItemStore.rotate} could not move to the current key. */
+export interface RotationFailure {
+  /** The Item whose access token stays under its old key. */
+  itemId: string
+  /** The key id the row is under. */
+  keyId: string
+  /** Why it could not be read: the key is not listed, or the ciphertext does not decrypt. */
+  reason: string
+}
+
+/** What {@link PostgresItemStore.rotate} rejects with when some rows could not be moved. */
+export type RotationError = Error & {
+  /** How many rows were moved to the current key before the pass ended. */
+  rotated: number
+  /** Every row that was not moved, and why. */
+  failed: RotationFailure[]
+}
+
+/**
+ * The PostgreSQL store: an {@link ItemStore} with every optional method of version 3, its
+ * exchange ledger, `migrate()` and `rotate()`.
+ */
 export interface PostgresItemStore extends ItemStore {
-  exchangeLedger: ExchangeLedger
-  /** Creates the tables when they are absent. Safe to run on every start, by every instance. */
+  exchangeLedger: ExchangeLedger & { saveAndComplete: NonNullable<ExchangeLedger['saveAndComplete']> }
+  setInstitution: NonNullable<ItemStore['setInstitution']>
+  /**
+   * Webhook ids are kept as their SHA-256, so any string is an id: however long it is, and also
+   * one that PostgreSQL text could not hold (a NUL character, a lone UTF-16 surrogate).
+   */
+  rememberWebhook: NonNullable<ItemStore['rememberWebhook']>
+  forgetWebhook: NonNullable<ItemStore['forgetWebhook']>
+  /**
+   * Creates the tables when they are absent, and brings tables made by an older version of the
+   * package up to date in place, keeping every row. Safe to run on every start, by every
+   * instance at once: the whole migration is one statement that first takes an advisory lock for
+   * this table prefix, so instances starting together take turns. Run it again after upgrading
+   * the package; until then, a statement that needs a table or column it would add fails with
+   * an error that says so.
+   */
   migrate(): Promise<void>
   /**
    * Re-encrypts every row that is under a key other than `current`, and resolves with how many
    * it rewrote. Reads keep working while it runs; afterwards the old keys can be dropped.
+   *
+   * A row it cannot read (under a key that is not in `encryptionKeys.keys`, or a ciphertext that
+   * does not decrypt) does not stop it: every other row is still moved. When there were such
+   * rows, it then rejects with a {@link RotationError}: its message names every such Item and
+   * why, `rotated` counts the rows moved, and `failed` lists the others. Do not drop an old key
+   * while a rotation reports rows under it: their access tokens would be lost.
    */
   rotate(): Promise<number>
 }
@@ -59,11 +102,85 @@ const STATUSES: readonly ItemStatus[] = [
   'error',
 ]
 
+/* Expired ledger entries and remembered webhooks are deleted at most this often per instance. */
 const SWEEP_EVERY_MS = 60_000
+
+/* rotate() reads this many rows at a time, so a large table never sits in memory at once. */
+const ROTATE_BATCH_ROWS = 500
+
+/*
+ * The migration's advisory lock is the two-key form: this constant ("plai" in ASCII) keeps it
+ * apart from the app's own advisory locks, and the second key is a hash of the table prefix, so
+ * migrations of different prefixes never wait for each other.
+ */
+const MIGRATION_LOCK_CLASS = 0x706c6169
+
+/* SQLSTATEs of a schema that `migrate()` has not made, or that an older version made. */
+const UNDEFINED_TABLE = '42P01'
+const UNDEFINED_COLUMN = '42703'
 
 const fail = (message: string) => new TypeError(`createPostgresItemStore: ${message}`)
 
 const KEY_HELP = "Make one with `openssl rand -base64 32` (or crypto.randomBytes(32).toString('base64'))."
+
+const ANOTHER_OWNER = 'this Item belongs to another user; the owner of an Item never changes.'
+
+/* With the `u` flag a proper surrogate pair is one code point, so only a lone half matches. */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * Whether a database can keep a string as it is. PostgreSQL's text cannot hold a NUL character,
+ * and a lone UTF-16 surrogate reaches the server as U+FFFD, so two different ids would meet in
+ * one row. No Plaid id or token holds either; the stores of this package treat such an id as
+ * one they do not know, and refuse to write such a value.
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value)
+}
+
+/** Throws a `TypeError` naming the first of `fields` that a database could not keep as it is. */
+export function refuseUnstorable(where: string, fields: Record<string, unknown>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    // The value itself stays out of the message: it may be an access token.
+    if (typeof value === 'string' && !isStorableText(value)) {
+      throw new TypeError(
+        `${where}: ${field} holds a NUL character or a lone UTF-16 surrogate, which a database cannot keep as text. ` +
+          'No Plaid id, token or name holds one; check where the value came from.',
+      )
+    }
+  }
+}
+
+const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null)
+
+/**
+ * The accounts a store keeps for an Item: only the name, mask, type and subtype of each, whatever
+ * else the caller passed. `undefined` stays `undefined` (keep what is stored); `null` is `[]`.
+ */
+export function accountsToKeep(accounts: readonly ItemAccount[] | null | undefined): ItemAccount[] | undefined {
+  if (accounts === undefined) return undefined
+  return (accounts ?? []).map((account) => ({
+    name: textOrNull(account?.name),
+    mask: textOrNull(account?.mask),
+    type: textOrNull(account?.type),
+    subtype: textOrNull(account?.subtype),
+  }))
+}
+
+/** Refuses, with a `TypeError` naming the field, an Item to save that holds a value no database can keep. */
+export function refuseUnstorableItem(where: string, item: ItemToSave): void {
+  const accountFields = (item.accounts ?? []).flatMap((account, n) =>
+    (['name', 'mask', 'type', 'subtype'] as const).map((field) => [`accounts[${n}].${field}`, account?.[field]]),
+  )
+  refuseUnstorable(where, {
+    userId: item.userId,
+    itemId: item.itemId,
+    accessToken: item.accessToken,
+    institutionId: item.institutionId,
+    institutionName: item.institutionName,
+    ...Object.fromEntries(accountFields),
+  })
+}
 
 function decodeKey(id: string, value: unknown): Uint8Array<ArrayBuffer> {
   let bytes: Uint8Array<ArrayBuffer> | undefined
@@ -112,6 +229,101 @@ function checkOptions(options: PostgresItemStoreOptions): {
   return { prefix, keyBytes }
 }
 
+/*
+ * The second key of the migration's advisory lock: FNV-1a of the prefix as PostgreSQL folds it
+ * (unquoted names are lower case, so `Plaid_` and `plaid_` name the same tables), as a signed
+ * 32-bit integer. It must never change between versions, or an old and a new instance starting
+ * together would not wait for each other.
+ */
+function migrationLockKey(prefix: string): number {
+  let hash = 0x811c9dc5
+  for (const char of prefix.toLowerCase()) {
+    hash ^= char.charCodeAt(0)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash | 0
+}
+
+/*
+ * The whole schema as one statement, so it runs in one transaction on one connection through a
+ * Pool and on PGlite alike. `CREATE TABLE IF NOT EXISTS` alone is not enough: two transactions
+ * that both find no table both create it, and one fails on the catalog (SQLSTATE 42710). Under
+ * the advisory lock they take turns, and each one after the first finds everything in place.
+ * Each step looks in the catalog first, because ALTER TABLE and CREATE INDEX lock the table
+ * against writes (ALTER also against reads) even when they have nothing to do.
+ */
+function migration(prefix: string): string {
+  const items = `${prefix}items`
+  const exchanges = `${prefix}exchanges`
+  const webhooks = `${prefix}webhooks`
+  return `DO $migrate$
+BEGIN
+  PERFORM pg_advisory_xact_lock(${MIGRATION_LOCK_CLASS}, ${migrationLockKey(prefix)});
+
+  IF to_regclass('${items}') IS NULL THEN
+    CREATE TABLE ${items} (
+      item_id text PRIMARY KEY,
+      user_id text NOT NULL,
+      key_id text NOT NULL,
+      iv bytea NOT NULL,
+      ciphertext bytea NOT NULL,
+      status text NOT NULL DEFAULT 'healthy',
+      institution_id text,
+      institution_name text,
+      error_code text,
+      consent_expiration_time timestamptz,
+      disconnect_time timestamptz,
+      reason text,
+      accounts jsonb NOT NULL DEFAULT '[]',
+      status_as_of timestamptz NOT NULL DEFAULT now(),
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    );
+  END IF;
+
+  -- Version 2 made the table without the columns of version 3.
+  IF (SELECT count(*) FROM pg_attribute
+       WHERE attrelid = '${items}'::regclass AND NOT attisdropped
+         AND attname IN ('disconnect_time', 'reason', 'accounts', 'status_as_of')) < 4 THEN
+    ALTER TABLE ${items}
+      ADD COLUMN IF NOT EXISTS disconnect_time timestamptz,
+      ADD COLUMN IF NOT EXISTS reason text,
+      ADD COLUMN IF NOT EXISTS accounts jsonb NOT NULL DEFAULT '[]',
+      ADD COLUMN IF NOT EXISTS status_as_of timestamptz;
+    -- A status written by version 2 counts as said when it was written, which is when version 3
+    -- would have recorded it too.
+    UPDATE ${items} SET status_as_of = updated_at WHERE status_as_of IS NULL;
+    ALTER TABLE ${items}
+      ALTER COLUMN status_as_of SET DEFAULT now(),
+      ALTER COLUMN status_as_of SET NOT NULL;
+  END IF;
+
+  IF to_regclass('${items}_by_user') IS NULL THEN
+    CREATE INDEX ${items}_by_user ON ${items} (user_id, created_at);
+  END IF;
+
+  IF to_regclass('${exchanges}') IS NULL THEN
+    CREATE TABLE ${exchanges} (
+      key text PRIMARY KEY,
+      claim_id text NOT NULL,
+      state text NOT NULL,
+      item_id text,
+      request_id text,
+      lease_ends_at timestamptz NOT NULL,
+      keep_until timestamptz
+    );
+  END IF;
+
+  IF to_regclass('${webhooks}') IS NULL THEN
+    CREATE TABLE ${webhooks} (
+      id text PRIMARY KEY,
+      keep_until timestamptz NOT NULL
+    );
+  END IF;
+END
+$migrate$`
+}
+
 interface ItemRow {
   item_id: string
   user_id: string
@@ -120,8 +332,14 @@ interface ItemRow {
   institution_name: string | null
   error_code: string | null
   consent_expiration_time: Date | string | null
+  disconnect_time: Date | string | null
+  reason: string | null
+  accounts: unknown
   updated_at: Date | string
 }
+
+/* Why a row's access token cannot be read. */
+type Unreadable = 'unlisted key' | 'does not decrypt'
 
 interface SecretRow {
   item_id: string
@@ -139,10 +357,70 @@ const bytes = (value: unknown): Uint8Array<ArrayBuffer> => {
   throw new Error('createPostgresItemStore: a bytea column came back as something other than bytes.')
 }
 
+/* jsonb comes back parsed from both drivers; a driver that hands back the text is read too. */
+const storedAccounts = (value: unknown): ItemAccount[] => {
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value
+  return Array.isArray(parsed) ? (accountsToKeep(parsed as ItemAccount[]) ?? []) : []
+}
+
+/*
+ * A webhook id is kept as the SHA-256 of its UTF-16 code units (little-endian, so every instance
+ * computes the same), in hex: any two different strings give different keys, and every key is
+ * short text that PostgreSQL can hold and index, whatever the id held.
+ */
+async function webhookKey(id: string): Promise<string> {
+  const units = new DataView(new ArrayBuffer(id.length * 2))
+  for (let n = 0; n < id.length; n++) units.setUint16(n * 2, id.charCodeAt(n), true)
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', units))
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/*
+ * Runs `sweep` at most once a minute per instance: rows past their time help nobody, but
+ * deleting them on every call would cost a statement each time. A sweep that fails is left for
+ * the next minute and never fails the call it follows, whose own write has already been made:
+ * a caller that saw `saveAndComplete` reject would take a durable Item for a lost one.
+ */
+function everyMinute(sweep: () => Promise<unknown>): () => Promise<void> {
+  let last = 0
+  return async () => {
+    if (Date.now() - last < SWEEP_EVERY_MS) return
+    last = Date.now()
+    await sweep().catch(() => undefined)
+  }
+}
+
+/*
+ * A statement that failed because the schema is not there (or is an older version's) says how
+ * to fix it, naming the table; the driver's error stays as the cause.
+ */
+function explainUnmigrated(error: unknown, tables: readonly string[]): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code !== UNDEFINED_TABLE && code !== UNDEFINED_COLUMN) return error
+  const said = String((error as { message?: unknown }).message ?? '')
+  // PostgreSQL names a missing table in lower case; a localized message may not name it at all.
+  const named = tables.filter((table) => said.includes(`"${table.toLowerCase()}"`))
+  const table = (named.length > 0 ? named : tables).join(' or ')
+  const what =
+    code === UNDEFINED_TABLE
+      ? `the table ${table} does not exist`
+      : `the table ${table} lacks a column of this version of @utdk/plaid-react (an older version migrated it)`
+  return new Error(
+    `createPostgresItemStore: ${what} (${said}). Call \`await store.migrate()\` before the store is used: ` +
+      'it is safe on every start, and it is needed again after upgrading the package.',
+    { cause: error },
+  )
+}
+
 /**
  * A PostgreSQL {@link ItemStore} for production: Items survive restarts, every instance of the
- * gateway shares them, access tokens are encrypted at rest, and exchange retries are answered
- * once across instances. Neither `pg` nor PGlite is imported here; pass the client the app uses.
+ * gateway shares them, access tokens are encrypted at rest, and exchange retries and webhook
+ * replays are answered once across instances. Neither `pg` nor PGlite is imported here; pass the
+ * client the app uses.
+ *
+ * Ids that PostgreSQL text cannot hold (a NUL character or a lone UTF-16 surrogate) are unknown
+ * Items: reads find nothing and changes do nothing. Saving a value like that in any field throws
+ * a `TypeError` that names the field, before anything reaches the database.
  *
  * @example
  * ```ts
@@ -160,19 +438,26 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
   const currentKeyId = options.encryptionKeys.current
   const items = `${prefix}items`
   const exchanges = `${prefix}exchanges`
+  const webhooks = `${prefix}webhooks`
   const cryptoKeys = new Map<string, Promise<CryptoKey>>()
-  let lastSweep = 0
 
-  function cryptoKey(keyId: string, itemId: string): Promise<CryptoKey> {
-    const raw = keyBytes.get(keyId)
-    if (!raw) {
-      return Promise.reject(
-        new Error(
-          `createPostgresItemStore: the access token of Item ${itemId} is encrypted under the key "${keyId}", ` +
-            'which is not in encryptionKeys.keys. Add that key back (rotate() moves rows off it before you drop it).',
-        ),
-      )
+  /** Every statement after `migrate()` goes through here, so a missing schema is explained once. */
+  async function query(tables: readonly string[], text: string, params: unknown[]) {
+    try {
+      return await db.query(text, params)
+    } catch (error) {
+      throw explainUnmigrated(error, tables)
     }
+  }
+
+  const sweepExchanges = everyMinute(() =>
+    query([exchanges], `DELETE FROM ${exchanges} WHERE state = 'done' AND keep_until < now()`, []),
+  )
+  const sweepWebhooks = everyMinute(() => query([webhooks], `DELETE FROM ${webhooks} WHERE keep_until < now()`, []))
+
+  function importKey(keyId: string): Promise<CryptoKey> | undefined {
+    const raw = keyBytes.get(keyId)
+    if (!raw) return undefined
     let key = cryptoKeys.get(keyId)
     if (!key) {
       key = globalThis.crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt'])
@@ -183,7 +468,7 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
 
   async function encrypt(itemId: string, accessToken: string) {
     const iv = globalThis.crypto.getRandomValues(new Uint8Array(12))
-    const key = await cryptoKey(currentKeyId, itemId)
+    const key = (await importKey(currentKeyId)) as CryptoKey
     const sealed = await globalThis.crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(itemId) },
       key,
@@ -192,21 +477,40 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
     return { keyId: currentKeyId, iv, ciphertext: new Uint8Array(sealed) }
   }
 
-  async function decrypt(row: SecretRow): Promise<string> {
-    const key = await cryptoKey(row.key_id, row.item_id)
+  /* The access token of a row, or why it cannot be read: what `get` throws and `rotate` reports. */
+  async function open(row: SecretRow): Promise<{ token: string } | { failure: Unreadable }> {
+    const key = importKey(row.key_id)
+    if (!key) return { failure: 'unlisted key' }
     try {
       const opened = await globalThis.crypto.subtle.decrypt(
         { name: 'AES-GCM', iv: bytes(row.iv), additionalData: new TextEncoder().encode(row.item_id) },
-        key,
+        await key,
         bytes(row.ciphertext),
       )
-      return new TextDecoder().decode(opened)
+      return { token: new TextDecoder().decode(opened) }
     } catch {
-      throw new Error(
-        `createPostgresItemStore: the access token of Item ${row.item_id} does not decrypt under the key "${row.key_id}": ` +
-          'the row was changed, moved to another Item, or that key id now holds a different key.',
-      )
+      return { failure: 'does not decrypt' }
     }
+  }
+
+  /* Why rotate() could not move a row, as its report says it. */
+  const unreadable = (row: SecretRow, failure: Unreadable) =>
+    failure === 'unlisted key'
+      ? `the key "${row.key_id}" is not in encryptionKeys.keys`
+      : `the ciphertext does not decrypt under the key "${row.key_id}" (changed, moved from another Item, ` +
+        'or that key id now holds a different key)'
+
+  async function decrypt(row: SecretRow): Promise<string> {
+    const opened = await open(row)
+    if ('token' in opened) return opened.token
+    const start = `createPostgresItemStore: the access token of Item ${row.item_id}`
+    throw new Error(
+      opened.failure === 'unlisted key'
+        ? `${start} is encrypted under the key "${row.key_id}", which is not in encryptionKeys.keys. ` +
+            'Add that key back (rotate() moves rows off it before you drop it).'
+        : `${start} does not decrypt under the key "${row.key_id}": ` +
+            'the row was changed, moved to another Item, or that key id now holds a different key.',
+    )
   }
 
   const toStoredItem = (row: ItemRow): StoredItem => ({
@@ -217,20 +521,60 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
     institutionName: row.institution_name,
     errorCode: row.error_code,
     consentExpirationTime: iso(row.consent_expiration_time),
-    disconnectTime: null,
-    reason: null,
-    accounts: [],
+    disconnectTime: iso(row.disconnect_time),
+    reason: row.reason,
+    accounts: storedAccounts(row.accounts),
     updatedAt: iso(row.updated_at) as string,
   })
 
   const SUMMARY_COLUMNS =
-    'item_id, user_id, status, institution_id, institution_name, error_code, consent_expiration_time, updated_at'
+    'item_id, user_id, status, institution_id, institution_name, error_code, consent_expiration_time, ' +
+    'disconnect_time, reason, accounts, updated_at'
 
-  const ledger: ExchangeLedger = {
+  /*
+   * Saves an Item, $1 to $8: item id, user id, key id, iv, ciphertext, institution id and name,
+   * accounts as JSON (NULL keeps what is stored). The WHERE keeps the owner: a row of another
+   * user is not updated, and nothing is returned. The status counts as said now, never earlier
+   * than what set the stored one, so the recorded time only moves forward.
+   */
+  const UPSERT_ITEM = `INSERT INTO ${items} AS stored
+      (item_id, user_id, key_id, iv, ciphertext, institution_id, institution_name, accounts, status_as_of)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::jsonb, '[]'), now())
+    ON CONFLICT (item_id) DO UPDATE
+      SET key_id = EXCLUDED.key_id, iv = EXCLUDED.iv, ciphertext = EXCLUDED.ciphertext,
+          status = 'healthy', error_code = NULL, consent_expiration_time = NULL,
+          disconnect_time = NULL, reason = NULL,
+          institution_id = COALESCE(EXCLUDED.institution_id, stored.institution_id),
+          institution_name = COALESCE(EXCLUDED.institution_name, stored.institution_name),
+          accounts = COALESCE($8::jsonb, stored.accounts),
+          status_as_of = greatest(stored.status_as_of, now()),
+          updated_at = now()
+      WHERE stored.user_id = EXCLUDED.user_id
+    RETURNING item_id`
+
+  async function upsertParams(where: string, item: ItemToSave): Promise<unknown[]> {
+    refuseUnstorableItem(where, item)
+    const { userId, itemId, accessToken, institutionId = null, institutionName = null } = item
+    const sealed = await encrypt(itemId, accessToken)
+    const accounts = accountsToKeep(item.accounts)
+    return [
+      itemId,
+      userId,
+      sealed.keyId,
+      sealed.iv,
+      sealed.ciphertext,
+      institutionId,
+      institutionName,
+      accounts === undefined ? null : JSON.stringify(accounts),
+    ]
+  }
+
+  const ledger: PostgresItemStore['exchangeLedger'] = {
     async claim(key, claimId, leaseMs): Promise<ExchangeClaim> {
       // One statement takes a free key, a finished entry past its time, or a pending one whose
       // lease ran out; any other row is left as it is and returns nothing.
-      const { rows } = await db.query(
+      const { rows } = await query(
+        [exchanges],
         `INSERT INTO ${exchanges} (key, claim_id, state, lease_ends_at, keep_until)
          VALUES ($1, $2, 'pending', now() + $3::double precision * interval '1 millisecond', NULL)
          ON CONFLICT (key) DO UPDATE
@@ -242,7 +586,9 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
         [key, claimId, leaseMs],
       )
       if ((rows[0] as { claim_id?: string } | undefined)?.claim_id === claimId) return { state: 'claimed' }
-      const found = await db.query(`SELECT state, item_id, request_id FROM ${exchanges} WHERE key = $1`, [key])
+      const found = await query([exchanges], `SELECT state, item_id, request_id FROM ${exchanges} WHERE key = $1`, [
+        key,
+      ])
       const row = found.rows[0] as { state: string; item_id: string | null; request_id: string | null } | undefined
       if (row?.state === 'done' && row.item_id !== null) {
         return row.request_id === null
@@ -253,90 +599,57 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
       return { state: 'pending' }
     },
     async complete(key, claimId, { itemId, requestId }, keepMs) {
-      await db.query(
+      await query(
+        [exchanges],
         `UPDATE ${exchanges}
            SET state = 'done', item_id = $3, request_id = $4,
                keep_until = now() + $5::double precision * interval '1 millisecond'
          WHERE key = $1 AND claim_id = $2`,
         [key, claimId, itemId, requestId ?? null, keepMs],
       )
-      // Finished entries past their time are of no use to anyone; once a minute per instance,
-      // they are deleted, which keeps the table small without a statement on every exchange.
-      if (Date.now() - lastSweep >= SWEEP_EVERY_MS) {
-        lastSweep = Date.now()
-        await db.query(`DELETE FROM ${exchanges} WHERE state = 'done' AND keep_until < now()`, [])
-      }
+      await sweepExchanges()
     },
     async release(key, claimId) {
-      await db.query(`DELETE FROM ${exchanges} WHERE key = $1 AND claim_id = $2`, [key, claimId])
+      await query([exchanges], `DELETE FROM ${exchanges} WHERE key = $1 AND claim_id = $2`, [key, claimId])
+    },
+    async saveAndComplete(item, key, claimId, { itemId, requestId }, keepMs) {
+      const where = 'createPostgresItemStore: exchangeLedger.saveAndComplete'
+      refuseUnstorable(where, { key, claimId, 'outcome.itemId': itemId, 'outcome.requestId': requestId })
+      const saveParams = await upsertParams(where, item)
+      // One statement, so a crash leaves both writes or neither. The claim is completed only when
+      // the Item was saved (its upsert returned a row): another user's Item completes nothing.
+      const { rows } = await query(
+        [items, exchanges],
+        `WITH saved AS (${UPSERT_ITEM}),
+         completed AS (
+           UPDATE ${exchanges}
+              SET state = 'done', item_id = $11, request_id = $12,
+                  keep_until = now() + $13::double precision * interval '1 millisecond'
+            WHERE key = $9 AND claim_id = $10 AND EXISTS (SELECT 1 FROM saved)
+         )
+         SELECT item_id FROM saved`,
+        [...saveParams, key, claimId, itemId, requestId ?? null, keepMs],
+      )
+      if (rows.length === 0) throw new Error(`createPostgresItemStore: ${ANOTHER_OWNER}`)
+      await sweepExchanges()
     },
   }
 
   return {
     async migrate() {
-      const statements = [
-        `CREATE TABLE IF NOT EXISTS ${items} (
-           item_id text PRIMARY KEY,
-           user_id text NOT NULL,
-           key_id text NOT NULL,
-           iv bytea NOT NULL,
-           ciphertext bytea NOT NULL,
-           status text NOT NULL DEFAULT 'healthy',
-           institution_id text,
-           institution_name text,
-           error_code text,
-           consent_expiration_time timestamptz,
-           created_at timestamptz NOT NULL DEFAULT now(),
-           updated_at timestamptz NOT NULL DEFAULT now()
-         )`,
-        `CREATE INDEX IF NOT EXISTS ${items}_by_user ON ${items} (user_id, created_at)`,
-        `CREATE TABLE IF NOT EXISTS ${exchanges} (
-           key text PRIMARY KEY,
-           claim_id text NOT NULL,
-           state text NOT NULL,
-           item_id text,
-           request_id text,
-           lease_ends_at timestamptz NOT NULL,
-           keep_until timestamptz
-         )`,
-      ]
-      for (const statement of statements) {
-        try {
-          await db.query(statement, [])
-        } catch (error) {
-          // Two instances starting at once can race inside CREATE ... IF NOT EXISTS (a unique
-          // violation on the catalog); the other one made the table, which is all that was asked.
-          const code = (error as { code?: unknown }).code
-          if (code !== '23505' && code !== '42P07') throw error
-        }
-      }
+      // Not through `query`: a failure here is not a missing migration, and its own error says more.
+      await db.query(migration(prefix), [])
     },
 
-    async save({ userId, itemId, accessToken, institutionId = null, institutionName = null }) {
-      const sealed = await encrypt(itemId, accessToken)
-      // The WHERE keeps the owner: a row of another user is not updated, and nothing is returned.
-      const { rows } = await db.query(
-        `INSERT INTO ${items} (item_id, user_id, key_id, iv, ciphertext, institution_id, institution_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (item_id) DO UPDATE
-           SET key_id = EXCLUDED.key_id, iv = EXCLUDED.iv, ciphertext = EXCLUDED.ciphertext,
-               status = 'healthy', error_code = NULL, consent_expiration_time = NULL,
-               institution_id = COALESCE(EXCLUDED.institution_id, ${items}.institution_id),
-               institution_name = COALESCE(EXCLUDED.institution_name, ${items}.institution_name),
-               updated_at = now()
-           WHERE ${items}.user_id = EXCLUDED.user_id
-         RETURNING item_id`,
-        [itemId, userId, sealed.keyId, sealed.iv, sealed.ciphertext, institutionId, institutionName],
-      )
-      if (rows.length === 0) {
-        throw new Error(
-          'createPostgresItemStore: this Item belongs to another user; the owner of an Item never changes.',
-        )
-      }
+    async save(item) {
+      const { rows } = await query([items], UPSERT_ITEM, await upsertParams('createPostgresItemStore: save', item))
+      if (rows.length === 0) throw new Error(`createPostgresItemStore: ${ANOTHER_OWNER}`)
     },
 
     async get(userId, itemId) {
-      const { rows } = await db.query(
+      if (!isStorableText(userId) || !isStorableText(itemId)) return undefined
+      const { rows } = await query(
+        [items],
         `SELECT item_id, key_id, iv, ciphertext FROM ${items} WHERE item_id = $1 AND user_id = $2`,
         [itemId, userId],
       )
@@ -345,7 +658,9 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
     },
 
     async list(userId) {
-      const { rows } = await db.query(
+      if (!isStorableText(userId)) return []
+      const { rows } = await query(
+        [items],
         `SELECT ${SUMMARY_COLUMNS} FROM ${items} WHERE user_id = $1 ORDER BY created_at, item_id`,
         [userId],
       )
@@ -353,43 +668,126 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
     },
 
     async owner(itemId) {
-      const { rows } = await db.query(`SELECT user_id FROM ${items} WHERE item_id = $1`, [itemId])
+      if (!isStorableText(itemId)) return undefined
+      const { rows } = await query([items], `SELECT user_id FROM ${items} WHERE item_id = $1`, [itemId])
       return (rows[0] as { user_id: string } | undefined)?.user_id
     },
 
-    async setStatus(itemId, { status, errorCode = null, consentExpirationTime = null }) {
+    async setStatus(itemId, update) {
+      if (!isStorableText(itemId)) return
+      const { status, errorCode = null, consentExpirationTime = null, disconnectTime = null, reason = null } = update
       if (!STATUSES.includes(status)) throw fail(`setStatus got the unknown status ${JSON.stringify(status)}.`)
-      await db.query(
+      if (update.asOf !== undefined && !Number.isFinite(update.asOf)) {
+        throw fail(`setStatus got asOf ${String(update.asOf)}; it must be milliseconds since the epoch.`)
+      }
+      refuseUnstorable('createPostgresItemStore: setStatus', {
+        errorCode,
+        consentExpirationTime,
+        disconnectTime,
+        reason,
+      })
+      // One conditional UPDATE: a webhook ($7, its iat in ms) older than what set the current
+      // status matches no row. Without $7 it is Plaid's answer now: it always applies, and the
+      // recorded time moves to now unless a webhook already recorded a later one. Concurrent
+      // updates of one row are ordered by its row lock, and each re-checks the WHERE.
+      await query(
+        [items],
         `UPDATE ${items}
-           SET status = $2, error_code = $3, consent_expiration_time = $4::timestamptz, updated_at = now()
+           SET status = $2, error_code = $3, consent_expiration_time = $4::timestamptz,
+               disconnect_time = $5::timestamptz, reason = $6, updated_at = now(),
+               status_as_of = COALESCE(to_timestamp($7::double precision / 1000), greatest(status_as_of, now()))
+         WHERE item_id = $1
+           AND ($7::double precision IS NULL OR to_timestamp($7::double precision / 1000) >= status_as_of)`,
+        [itemId, status, errorCode, consentExpirationTime, disconnectTime, reason, update.asOf ?? null],
+      )
+    },
+
+    async setInstitution(itemId, { institutionId, institutionName }) {
+      if (!isStorableText(itemId)) return
+      refuseUnstorable('createPostgresItemStore: setInstitution', { institutionId, institutionName })
+      await query(
+        [items],
+        `UPDATE ${items}
+           SET institution_id = COALESCE($2, institution_id), institution_name = COALESCE($3, institution_name)
          WHERE item_id = $1`,
-        [itemId, status, errorCode, consentExpirationTime],
+        [itemId, institutionId ?? null, institutionName ?? null],
       )
     },
 
     async remove(userId, itemId) {
-      await db.query(`DELETE FROM ${items} WHERE item_id = $1 AND user_id = $2`, [itemId, userId])
+      if (!isStorableText(userId) || !isStorableText(itemId)) return
+      await query([items], `DELETE FROM ${items} WHERE item_id = $1 AND user_id = $2`, [itemId, userId])
+    },
+
+    async rememberWebhook(id, keepMs) {
+      if (!Number.isFinite(keepMs)) throw fail(`rememberWebhook got keepMs ${String(keepMs)}; it must be a number.`)
+      const key = await webhookKey(id)
+      // Inserts the id, or takes over a row whose time is over; a row still kept is left alone
+      // and returns nothing. Concurrent calls with one id wait on its row, so one of them wins.
+      const { rows } = await query(
+        [webhooks],
+        `INSERT INTO ${webhooks} AS seen (id, keep_until)
+         VALUES ($1, now() + $2::double precision * interval '1 millisecond')
+         ON CONFLICT (id) DO UPDATE SET keep_until = EXCLUDED.keep_until
+           WHERE seen.keep_until < now()
+         RETURNING id`,
+        [key, keepMs],
+      )
+      await sweepWebhooks()
+      return rows.length > 0
+    },
+
+    async forgetWebhook(id) {
+      await query([webhooks], `DELETE FROM ${webhooks} WHERE id = $1`, [await webhookKey(id)])
     },
 
     async rotate() {
-      const { rows } = await db.query(
-        `SELECT item_id, key_id, iv, ciphertext FROM ${items} WHERE key_id <> $1 ORDER BY item_id`,
-        [currentKeyId],
-      )
       let rotated = 0
-      for (const row of rows as SecretRow[]) {
-        const sealed = await encrypt(row.item_id, await decrypt(row))
-        // Only if the row is still what was read: a save in between already wrote the current key.
-        const updated = await db.query(
-          `UPDATE ${items} SET key_id = $3, iv = $4, ciphertext = $5
-           WHERE item_id = $1 AND key_id = $2 AND iv = $6 RETURNING item_id`,
-          [row.item_id, row.key_id, sealed.keyId, sealed.iv, sealed.ciphertext, bytes(row.iv)],
-        )
-        rotated += updated.rows.length
+      const failed: RotationFailure[] = []
+      // Keyset pages by item id: a row that cannot be moved keeps its old key, and the next page
+      // starts after it rather than reading it again.
+      let after = ''
+      for (;;) {
+        const { rows } = (await query(
+          [items],
+          `SELECT item_id, key_id, iv, ciphertext FROM ${items}
+            WHERE key_id <> $1 AND item_id > $2 ORDER BY item_id LIMIT $3`,
+          [currentKeyId, after, ROTATE_BATCH_ROWS],
+        )) as { rows: SecretRow[] }
+        for (const row of rows) {
+          const opened = await open(row)
+          if ('failure' in opened) {
+            failed.push({ itemId: row.item_id, keyId: row.key_id, reason: unreadable(row, opened.failure) })
+            continue
+          }
+          const sealed = await encrypt(row.item_id, opened.token)
+          // Only if the row is still what was read: a save in between already wrote the current key.
+          const updated = await query(
+            [items],
+            `UPDATE ${items} SET key_id = $3, iv = $4, ciphertext = $5
+             WHERE item_id = $1 AND key_id = $2 AND iv = $6 RETURNING item_id`,
+            [row.item_id, row.key_id, sealed.keyId, sealed.iv, sealed.ciphertext, bytes(row.iv)],
+          )
+          rotated += updated.rows.length
+        }
+        const last = rows[rows.length - 1]
+        if (rows.length < ROTATE_BATCH_ROWS || !last) break
+        after = last.item_id
       }
+      if (failed.length > 0) throw rotationError(rotated, failed, currentKeyId)
       return rotated
     },
 
     exchangeLedger: ledger,
   }
+}
+
+function rotationError(rotated: number, failed: RotationFailure[], currentKeyId: string): RotationError {
+  const rows = failed.map(({ itemId, reason }) => `Item ${itemId}: ${reason}`).join('; ')
+  const error = new Error(
+    `createPostgresItemStore: rotate() moved ${rotated} access token(s) to the key "${currentKeyId}" but could not ` +
+      `read ${failed.length}, which stay under their old key. ${rows}. Keep their keys in encryptionKeys.keys ` +
+      'until these rows are repaired or removed: dropping a key now would lose their access tokens.',
+  )
+  return Object.assign(error, { rotated, failed })
 }

@@ -1,8 +1,10 @@
 // @vitest-environment node
 /*
  * createPostgresItemStore on PGlite (PostgreSQL in WebAssembly, no server): the store contract,
- * encryption at rest, key rotation, migrations, and two gateways sharing one database the way
- * two serverless instances share one server. The same contract also runs on the memory store.
+ * encryption at rest, key rotation, migrations (the upgrade of a version-2 database included),
+ * values no database can hold, and two gateways sharing one database the way two serverless
+ * instances share one server. The same contract also runs on the memory store. The scenarios
+ * of postgresStoreScenarios.ts run here and on a real server (npm run test:postgres).
  */
 import { PGlite } from '@electric-sql/pglite'
 import { randomBytes } from 'node:crypto'
@@ -15,6 +17,14 @@ import {
   type PostgresItemStoreOptions,
 } from '../../src/server'
 import { itemStoreContract } from '../../src/testing'
+import {
+  explainsAMissingMigration,
+  refusesUnstorableWrites,
+  rotatesPastUnreadableRows,
+  savesAndCompletesAsOneWrite,
+  upgradesVersion2InPlace,
+  type ScenarioDatabase,
+} from './postgresStoreScenarios'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -192,6 +202,118 @@ describe('options and migrations', () => {
     await stores[0]!.save({ userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-kept' })
     await stores[1]!.migrate()
     expect(await stores[2]!.get('user-a', 'item-1')).toBe('access-sandbox-kept')
+  })
+})
+
+describe('version 3 of the store', () => {
+  const database: ScenarioDatabase = { db: undefined as unknown as PGlite, prefix: nextPrefix }
+  beforeAll(() => {
+    database.db = db
+  })
+
+  it('upgrades a database migrated by version 2 in place, keeping its rows', async () => {
+    await upgradesVersion2InPlace(database, 2)
+  })
+
+  it('migrates in one statement, so it runs in one transaction on any client', async () => {
+    const sent: string[] = []
+    const counting = { query: (text: string, params?: unknown[]) => (sent.push(text), db.query(text, params)) }
+    const store = createPostgresItemStore({
+      db: counting,
+      encryptionKeys: { current: 'k1', keys: { k1: K1 } },
+      tablePrefix: nextPrefix(),
+    })
+    await store.migrate()
+    await store.migrate()
+    expect(sent).toHaveLength(2)
+    expect(sent[0]).toMatch(/^DO \$migrate\$\s+BEGIN\s+PERFORM pg_advisory_xact_lock\(/)
+  })
+
+  it('refuses values no database can hold, on the PostgreSQL store', async () => {
+    await refusesUnstorableWrites(await newStore(), 'createPostgresItemStore')
+  })
+
+  it('refuses values no database can hold, on the memory store too', async () => {
+    await refusesUnstorableWrites(createMemoryItemStore(), 'createMemoryItemStore')
+  })
+
+  it('rotates every readable row past rows it cannot read, then rejects naming them', async () => {
+    await rotatesPastUnreadableRows(database)
+  })
+
+  it('says to call migrate() when a store is used before it, naming the table', async () => {
+    await explainsAMissingMigration(database)
+  })
+
+  it('saves an Item and completes its exchange in one write: both or neither', async () => {
+    await savesAndCompletesAsOneWrite(database)
+  })
+
+  it('deletes webhook ids whose time is over at most once a minute per instance', async () => {
+    const prefix = nextPrefix()
+    await newStore({ tablePrefix: prefix })
+    const sweeps: string[] = []
+    const watched = {
+      query: (text: string, params?: unknown[]) => {
+        if (text.startsWith(`DELETE FROM ${prefix}webhooks WHERE keep_until`)) sweeps.push(text)
+        return db.query(text, params)
+      },
+    }
+    const store = createPostgresItemStore({
+      db: watched,
+      encryptionKeys: { current: 'k1', keys: { k1: K1 } },
+      tablePrefix: prefix,
+    })
+    const remembered = async () => (await db.query<{ id: string }>(`SELECT id FROM ${prefix}webhooks`)).rows.length
+    const KEEP = 10 * 60_000
+    // The instance's first call sweeps; the ones within the next minute do not.
+    expect(await store.rememberWebhook('first', KEEP)).toBe(true)
+    expect(sweeps).toHaveLength(1)
+    expect(await store.rememberWebhook('brief', 1)).toBe(true)
+    // The database's clock moves past the brief one's time; within the minute nothing sweeps it.
+    await db.query(`SELECT pg_sleep(0.01)`)
+    for (let n = 0; n < 5; n++) expect(await store.rememberWebhook(`kept-${n}`, KEEP)).toBe(true)
+    expect(sweeps).toHaveLength(1)
+    expect(await remembered()).toBe(7)
+    // A minute later (PGlite's clock follows Date.now as well, which the 10-minute keep allows).
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 61_000)
+    expect(await store.rememberWebhook('later', KEEP)).toBe(true)
+    expect(sweeps).toHaveLength(2)
+    expect(await remembered()).toBe(7)
+    expect(await store.rememberWebhook('brief', KEEP)).toBe(true)
+    expect(await store.rememberWebhook('kept-0', KEEP)).toBe(false)
+  })
+
+  it('never fails a write because the sweep after it failed', async () => {
+    const prefix = nextPrefix()
+    await newStore({ tablePrefix: prefix })
+    const failingSweeps = {
+      query: (text: string, params?: unknown[]) =>
+        text.startsWith('DELETE FROM') && text.includes('keep_until < now()')
+          ? Promise.reject(new Error('the sweep failed'))
+          : db.query(text, params),
+    }
+    const store = createPostgresItemStore({
+      db: failingSweeps,
+      encryptionKeys: { current: 'k1', keys: { k1: K1 } },
+      tablePrefix: prefix,
+    })
+    expect(await store.exchangeLedger.claim('key-1', 'claim-1', 60_000)).toEqual({ state: 'claimed' })
+    const item = { userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-swept' }
+    await store.exchangeLedger.saveAndComplete(item, 'key-1', 'claim-1', { itemId: 'item-1' }, 60_000)
+    expect(await store.get('user-a', 'item-1')).toBe('access-sandbox-swept')
+    expect(await store.rememberWebhook('webhook-1', 60_000)).toBe(true)
+    expect(await store.rememberWebhook('webhook-1', 60_000)).toBe(false)
+  })
+
+  it('refuses an asOf that is not a time', async () => {
+    const store = await newStore()
+    await store.save({ userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-asof' })
+    await expect(store.setStatus('item-1', { status: 'revoked', asOf: Number.NaN })).rejects.toThrow(TypeError)
+    await expect(createMemoryItemStore().setStatus('item-1', { status: 'revoked', asOf: Infinity })).rejects.toThrow(
+      'it must be milliseconds since the epoch',
+    )
+    expect((await store.list('user-a'))[0]?.status).toBe('healthy')
   })
 })
 
