@@ -10,6 +10,8 @@ export type {
   PostgresItemStore,
   PostgresItemStoreOptions,
   PostgresQueryable,
+  RotationError,
+  RotationFailure,
 } from './postgresItemStore'
 export { toNodeHandler } from './toNodeHandler'
 export type { NodeRequest } from './toNodeHandler'

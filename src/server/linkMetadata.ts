@@ -5,6 +5,7 @@
  * for ownership or status. A wrong type is the 400 of every other field.
  */
 import { invalidRequest } from './errors'
+import { isStorableText } from './storedValues'
 import type { ItemAccount, StoredItem } from './types'
 
 export interface LinkMetadataHints {
@@ -16,12 +17,9 @@ export interface LinkMetadataHints {
 /* More accounts than any person links at once; the 16 KiB body limit bounds it anyway. */
 const MAX_ACCOUNTS = 100
 
-/* Text a database can store and compare as it was sent: no NUL, no half of a surrogate pair. */
-const storable = (value: string) => !value.includes('\u0000') && !/\p{Cs}/u.test(value)
-
 function optionalText(value: unknown, where: string): string | null {
   if (value === undefined || value === null) return null
-  if (typeof value !== 'string' || !storable(value)) {
+  if (typeof value !== 'string' || !isStorableText(value)) {
     throw invalidRequest(`${where} must be a string of text when it is present.`)
   }
   return value

@@ -1,5 +1,4 @@
-// The rules on text and accounts are the PostgreSQL store's, kept in one place for both stores.
-import { accountsToKeep, isStorableText, refuseUnstorable, refuseUnstorableItem } from './postgresItemStore'
+import { accountsToKeep, isStorableText, refuseUnstorable, refuseUnstorableItem } from './storedValues'
 import type { ExchangeClaim, ExchangeLedger, ItemStore, StoredItem } from './types'
 
 interface MemoryItem extends StoredItem {

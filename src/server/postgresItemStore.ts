@@ -12,6 +12,7 @@
  * which every instance shares.
  */
 import type { ExchangeClaim, ExchangeLedger, ItemAccount, ItemStatus, ItemStore, ItemToSave, StoredItem } from './types'
+import { accountsToKeep, isStorableText, refuseUnstorable, refuseUnstorableItem } from './storedValues'
 
 /** The one method the store needs from a database client. `pg` and PGlite both have it. */
 export interface PostgresQueryable {
@@ -125,63 +126,6 @@ const KEY_HELP = "Make one with `openssl rand -base64 32` (or crypto.randomBytes
 
 const ANOTHER_OWNER = 'this Item belongs to another user; the owner of an Item never changes.'
 
-/* With the `u` flag a proper surrogate pair is one code point, so only a lone half matches. */
-const LONE_SURROGATE = /\p{Cs}/u
-
-/**
- * Whether a database can keep a string as it is. PostgreSQL's text cannot hold a NUL character,
- * and a lone UTF-16 surrogate reaches the server as U+FFFD, so two different ids would meet in
- * one row. No Plaid id or token holds either; the stores of this package treat such an id as
- * one they do not know, and refuse to write such a value.
- */
-export function isStorableText(value: string): boolean {
-  return !value.includes('\u0000') && !LONE_SURROGATE.test(value)
-}
-
-/** Throws a `TypeError` naming the first of `fields` that a database could not keep as it is. */
-export function refuseUnstorable(where: string, fields: Record<string, unknown>): void {
-  for (const [field, value] of Object.entries(fields)) {
-    // The value itself stays out of the message: it may be an access token.
-    if (typeof value === 'string' && !isStorableText(value)) {
-      throw new TypeError(
-        `${where}: ${field} holds a NUL character or a lone UTF-16 surrogate, which a database cannot keep as text. ` +
-          'No Plaid id, token or name holds one; check where the value came from.',
-      )
-    }
-  }
-}
-
-const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null)
-
-/**
- * The accounts a store keeps for an Item: only the name, mask, type and subtype of each, whatever
- * else the caller passed. `undefined` stays `undefined` (keep what is stored); `null` is `[]`.
- */
-export function accountsToKeep(accounts: readonly ItemAccount[] | null | undefined): ItemAccount[] | undefined {
-  if (accounts === undefined) return undefined
-  return (accounts ?? []).map((account) => ({
-    name: textOrNull(account?.name),
-    mask: textOrNull(account?.mask),
-    type: textOrNull(account?.type),
-    subtype: textOrNull(account?.subtype),
-  }))
-}
-
-/** Refuses, with a `TypeError` naming the field, an Item to save that holds a value no database can keep. */
-export function refuseUnstorableItem(where: string, item: ItemToSave): void {
-  const accountFields = (item.accounts ?? []).flatMap((account, n) =>
-    (['name', 'mask', 'type', 'subtype'] as const).map((field) => [`accounts[${n}].${field}`, account?.[field]]),
-  )
-  refuseUnstorable(where, {
-    userId: item.userId,
-    itemId: item.itemId,
-    accessToken: item.accessToken,
-    institutionId: item.institutionId,
-    institutionName: item.institutionName,
-    ...Object.fromEntries(accountFields),
-  })
-}
-
 function decodeKey(id: string, value: unknown): Uint8Array<ArrayBuffer> {
   let bytes: Uint8Array<ArrayBuffer> | undefined
   if (typeof value === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(value.trim())) {
@@ -275,7 +219,7 @@ BEGIN
       disconnect_time timestamptz,
       reason text,
       accounts jsonb NOT NULL DEFAULT '[]',
-      status_as_of timestamptz NOT NULL DEFAULT now(),
+      status_as_of timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     );
@@ -290,12 +234,6 @@ BEGIN
       ADD COLUMN IF NOT EXISTS reason text,
       ADD COLUMN IF NOT EXISTS accounts jsonb NOT NULL DEFAULT '[]',
       ADD COLUMN IF NOT EXISTS status_as_of timestamptz;
-    -- A status written by version 2 counts as said when it was written, which is when version 3
-    -- would have recorded it too.
-    UPDATE ${items} SET status_as_of = updated_at WHERE status_as_of IS NULL;
-    ALTER TABLE ${items}
-      ALTER COLUMN status_as_of SET DEFAULT now(),
-      ALTER COLUMN status_as_of SET NOT NULL;
   END IF;
 
   IF to_regclass('${items}_by_user') IS NULL THEN
@@ -534,12 +472,11 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
   /*
    * Saves an Item, $1 to $8: item id, user id, key id, iv, ciphertext, institution id and name,
    * accounts as JSON (NULL keeps what is stored). The WHERE keeps the owner: a row of another
-   * user is not updated, and nothing is returned. The status counts as said now, never earlier
-   * than what set the stored one, so the recorded time only moves forward.
+   * user is not updated, and nothing is returned. The time of the last webhook stays as it is.
    */
   const UPSERT_ITEM = `INSERT INTO ${items} AS stored
-      (item_id, user_id, key_id, iv, ciphertext, institution_id, institution_name, accounts, status_as_of)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::jsonb, '[]'), now())
+      (item_id, user_id, key_id, iv, ciphertext, institution_id, institution_name, accounts)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::jsonb, '[]'))
     ON CONFLICT (item_id) DO UPDATE
       SET key_id = EXCLUDED.key_id, iv = EXCLUDED.iv, ciphertext = EXCLUDED.ciphertext,
           status = 'healthy', error_code = NULL, consent_expiration_time = NULL,
@@ -547,7 +484,6 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
           institution_id = COALESCE(EXCLUDED.institution_id, stored.institution_id),
           institution_name = COALESCE(EXCLUDED.institution_name, stored.institution_name),
           accounts = COALESCE($8::jsonb, stored.accounts),
-          status_as_of = greatest(stored.status_as_of, now()),
           updated_at = now()
       WHERE stored.user_id = EXCLUDED.user_id
     RETURNING item_id`
@@ -686,18 +622,20 @@ export function createPostgresItemStore(options: PostgresItemStoreOptions): Post
         disconnectTime,
         reason,
       })
-      // One conditional UPDATE: a webhook ($7, its iat in ms) older than what set the current
-      // status matches no row. Without $7 it is Plaid's answer now: it always applies, and the
-      // recorded time moves to now unless a webhook already recorded a later one. Concurrent
-      // updates of one row are ordered by its row lock, and each re-checks the WHERE.
+      // One conditional UPDATE: a webhook ($7, its iat in ms) older than the webhook that set the
+      // current status matches no row. Without $7 it is Plaid's answer now: it always applies and
+      // leaves the last webhook's time, since only two webhooks' times come from one clock
+      // (Plaid's) and compare fairly. Concurrent updates of one row are ordered by its row lock,
+      // and each re-checks the WHERE.
       await query(
         [items],
         `UPDATE ${items}
            SET status = $2, error_code = $3, consent_expiration_time = $4::timestamptz,
                disconnect_time = $5::timestamptz, reason = $6, updated_at = now(),
-               status_as_of = COALESCE(to_timestamp($7::double precision / 1000), greatest(status_as_of, now()))
+               status_as_of = COALESCE(to_timestamp($7::double precision / 1000), status_as_of)
          WHERE item_id = $1
-           AND ($7::double precision IS NULL OR to_timestamp($7::double precision / 1000) >= status_as_of)`,
+           AND ($7::double precision IS NULL OR status_as_of IS NULL
+                OR to_timestamp($7::double precision / 1000) >= status_as_of)`,
         [itemId, status, errorCode, consentExpirationTime, disconnectTime, reason, update.asOf ?? null],
       )
     },

@@ -129,7 +129,7 @@ export interface ExchangeLedger {
 /**
  * Where the gateway keeps Items and their access tokens. Any database can stand behind it; the
  * package ships an in-memory one for development ({@link createMemoryItemStore}) and one for
- * PostgreSQL (`createPostgresItemStore`). `runItemStoreContract` of `@utdk/plaid-react/testing`
+ * PostgreSQL (`createPostgresItemStore`). `itemStoreContract` of `@utdk/plaid-react/testing`
  * checks your own against the rules below.
  *
  * Every method that takes a `userId` must only find Items saved for that same user: the gateway

@@ -416,9 +416,7 @@ export function itemStoreContract(createStore: () => ItemStore | Promise<ItemSto
       async run() {
         const store = await createStore()
         const id = ids()
-        // Hours ahead of both clocks, so the save (said now) is older than either, however the
-        // store's clock and this one differ.
-        const earlier = Date.now() + HOUR
+        const earlier = Date.now() - HOUR
         const later = earlier + HOUR
         await store.save({ userId: id.alice, itemId: id.item(1), accessToken: id.token(1) })
         await store.setStatus(id.item(1), { status: 'login_required', errorCode: 'ITEM_LOGIN_REQUIRED', asOf: later })
@@ -438,24 +436,34 @@ export function itemStoreContract(createStore: () => ItemStore | Promise<ItemSto
           'new_accounts_available',
           'status after a webhook as old as the current one (must apply)',
         )
-        // The save counts as said now: a webhook from an hour before it says something no longer true.
+        // Webhooks are ordered against webhooks, whose times all come from Plaid's clock: the first
+        // webhook of an Item applies whatever its time, even one signed before the save (a save is
+        // timed by this server's clock, which may run ahead of Plaid's).
         await store.save({ userId: id.alice, itemId: id.item(2), accessToken: id.token(2) })
         await store.setStatus(id.item(2), { status: 'revoked', asOf: Date.now() - HOUR })
         same(
           (await statusOf(store, id.alice, id.item(2))).status,
+          'revoked',
+          'the first webhook of an Item, signed an hour before now',
+        )
+        // Saving the Item again (a new access token) keeps the time of its last webhook.
+        await store.save({ userId: id.alice, itemId: id.item(1), accessToken: id.token(3) })
+        await store.setStatus(id.item(1), { status: 'revoked', asOf: earlier })
+        same(
+          (await statusOf(store, id.alice, id.item(1))).status,
           'healthy',
-          'status after a webhook older than the save',
+          'status after a re-save and then a webhook older than the last one (must not change)',
         )
         await store.setStatus(id.item(9), { status: 'revoked', asOf: later })
         same(await store.owner(id.item(9)), undefined, 'setStatus with asOf of an unknown Item must not create it')
       },
     },
     {
-      name: 'setStatus without asOf always applies, and the time it records never moves back: an older webhook still changes nothing',
+      name: "setStatus without asOf always applies and keeps the last webhook's time: an older webhook still changes nothing, a newer one applies",
       async run() {
         const store = await createStore()
         const id = ids()
-        const earlier = Date.now() + HOUR
+        const earlier = Date.now() - 2 * HOUR
         const later = earlier + HOUR
         await store.save({ userId: id.alice, itemId: id.item(1), accessToken: id.token(1) })
         await store.setStatus(id.item(1), { status: 'error', errorCode: 'INSTITUTION_DOWN', asOf: later })
@@ -474,10 +482,20 @@ export function itemStoreContract(createStore: () => ItemStore | Promise<ItemSto
           'healthy',
           'status after a webhook older than the last one (must not change)',
         )
-        await store.setStatus(id.item(1), { status: 'login_required', asOf: Date.now() - HOUR })
-        same((await statusOf(store, id.alice, id.item(1))).status, 'healthy', 'status after a webhook from an hour ago')
         await store.setStatus(id.item(1), { status: 'pending_expiration' })
         same((await statusOf(store, id.alice, id.item(1))).status, 'pending_expiration', 'a second answer without asOf')
+        await store.setStatus(id.item(1), { status: 'login_required', asOf: later })
+        same(
+          (await statusOf(store, id.alice, id.item(1))).status,
+          'login_required',
+          'status after a webhook as old as the last one (must apply)',
+        )
+        await store.setStatus(id.item(1), { status: 'new_accounts_available', asOf: Date.now() })
+        same(
+          (await statusOf(store, id.alice, id.item(1))).status,
+          'new_accounts_available',
+          'status after a webhook newer than the last one',
+        )
       },
     },
     {

@@ -144,7 +144,7 @@ describe('linkUser', () => {
     })
     const answer = await postTo(gateway, LINK_TOKEN_CREATE, { user: { phone_number: '+1999' } }, 'user-a')
     expect(answer.status).toBe(200)
-    expect(standIn.requests.filter((sent) => sent.path === LINK_TOKEN_CREATE).at(-1)!.body.user).toEqual({
+    expect(standIn.requests.filter((sent) => sent.path === LINK_TOKEN_CREATE).at(-1)!.body?.user).toEqual({
       client_user_id: 'user-a',
       phone_number: '+14155550011',
       legal_name: 'Ada Lovelace',
@@ -158,7 +158,7 @@ describe('linkUser', () => {
     const { itemId } = await link(gateway, 'user-a', {})
     expect((await postTo(gateway, LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')).status).toBe(200)
     expect(linkUser).not.toHaveBeenCalled()
-    expect(standIn.requests.filter((sent) => sent.path === LINK_TOKEN_CREATE).at(-1)!.body.user).toEqual({
+    expect(standIn.requests.filter((sent) => sent.path === LINK_TOKEN_CREATE).at(-1)!.body?.user).toEqual({
       client_user_id: 'user-a',
     })
   })

@@ -86,14 +86,14 @@ export async function upgradesVersion2InPlace({ db, prefix: nextPrefix }: Scenar
     requestId: 'req-v2',
   })
 
-  // The status of a version-2 row counts as said when version 2 last wrote it.
-  await store.setStatus('item-v2', { status: 'revoked', asOf: Date.now() - 2 * DAY })
-  expect((await store.list('user-v2'))[0]?.status).toBe('pending_expiration')
+  // Version 2 kept no webhook times: the first webhook after the upgrade applies, and orders the rest.
   await store.setStatus('item-v2', {
     status: 'login_required',
     errorCode: 'ITEM_LOGIN_REQUIRED',
     asOf: Date.now() - HOUR,
   })
+  expect((await store.list('user-v2'))[0]?.status).toBe('login_required')
+  await store.setStatus('item-v2', { status: 'revoked', asOf: Date.now() - 2 * DAY })
   expect((await store.list('user-v2'))[0]?.status).toBe('login_required')
 
   // Everything of version 3 works on the upgraded tables, and a second migration changes nothing.
@@ -115,7 +115,7 @@ export async function upgradesVersion2InPlace({ db, prefix: nextPrefix }: Scenar
     { column_name: 'accounts', is_nullable: 'NO' },
     { column_name: 'disconnect_time', is_nullable: 'YES' },
     { column_name: 'reason', is_nullable: 'YES' },
-    { column_name: 'status_as_of', is_nullable: 'NO' },
+    { column_name: 'status_as_of', is_nullable: 'YES' },
   ])
   return prefix
 }
