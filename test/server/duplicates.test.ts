@@ -6,18 +6,15 @@
  * it. And linkUser (section 13): what the app adds to a new Item's Link token `user`.
  */
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
-import { createMemoryItemStore, createPlaidGateway, type GatewayErrorEvent } from '../../src/server'
+import type { PlaidGatewayOptions } from '../../src/server'
 import {
   CLIENT_ID,
   EXCHANGE,
   LINK_TOKEN_CREATE,
-  LINK_TOKEN_FIELDS,
   SECRET,
-  plaidApi,
+  gatewayOn,
   postTo,
   scanForSecrets,
-  sessionUser,
-  transcript,
   userHeaders,
 } from './harness'
 
@@ -34,23 +31,8 @@ const CHASE = { institution_id: 'ins_3', name: 'Chase' }
 const CHECKING = { id: 'acc-a', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }
 const SAVINGS = { id: 'acc-b', name: 'Plaid Saving', mask: '1111', type: 'depository', subtype: 'savings' }
 
-function newGateway(extra: Partial<Parameters<typeof createPlaidGateway>[0]> = {}) {
-  const errors: GatewayErrorEvent[] = []
-  const store = createMemoryItemStore()
-  const gateway = createPlaidGateway({
-    plaid: plaidApi(standIn.url),
-    store,
-    getUserId: sessionUser,
-    linkToken: LINK_TOKEN_FIELDS,
-    onError: (event) => {
-      transcript.push(JSON.stringify(event))
-      errors.push(event)
-    },
-    waitUntil: () => undefined,
-    ...extra,
-  })
-  return { gateway, store, errors }
-}
+const newGateway = (extra: Partial<PlaidGatewayOptions> = {}) =>
+  gatewayOn(standIn, { waitUntil: () => undefined, ...extra })
 
 async function link(gateway: ReturnType<typeof newGateway>['gateway'], user: string, metadata: object) {
   const { publicToken, itemId } = standIn.createPublicToken()

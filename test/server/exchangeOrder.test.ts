@@ -6,19 +6,17 @@
  */
 import { performance } from 'node:perf_hooks'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
-import { createMemoryItemStore, createPlaidGateway, type GatewayErrorEvent } from '../../src/server'
+import { createMemoryItemStore, type PlaidGatewayOptions } from '../../src/server'
 import {
   CLIENT_ID,
   EXCHANGE,
-  LINK_TOKEN_FIELDS,
   SECRET,
   STAND_IN_INSTITUTION,
+  gatewayOn,
   plaidApi,
   postTo,
   recordingStore,
   scanForSecrets,
-  sessionUser,
-  transcript,
 } from './harness'
 
 let standIn: PlaidStandIn
@@ -29,9 +27,9 @@ beforeAll(async () => {
 })
 afterAll(() => standIn.close())
 /* Every gateway's work after its answers, awaited after each test so that none spills into the next. */
-const allAfterAnswers: Promise<unknown>[] = []
+const made: ReturnType<typeof gatewayOn>[] = []
 afterEach(async () => {
-  await Promise.allSettled(allAfterAnswers.splice(0))
+  await Promise.allSettled(made.flatMap(({ afterAnswers }) => afterAnswers.splice(0)))
   standIn.hangingPaths.clear()
   expect(standIn.violations).toEqual([])
 })
@@ -44,27 +42,11 @@ const LINK_METADATA = {
   ],
 }
 
-function newGateway(extra: Partial<Parameters<typeof createPlaidGateway>[0]> = {}) {
+function newGateway(extra: Partial<PlaidGatewayOptions> = {}) {
   const store = recordingStore()
-  const errors: GatewayErrorEvent[] = []
-  const afterAnswers: Promise<unknown>[] = []
-  const gateway = createPlaidGateway({
-    plaid: plaidApi(standIn.url),
-    store,
-    getUserId: sessionUser,
-    linkToken: LINK_TOKEN_FIELDS,
-    plaidTimeoutMs: 60_000,
-    onError: (event) => {
-      transcript.push(JSON.stringify(event))
-      errors.push(event)
-    },
-    waitUntil: (work) => {
-      afterAnswers.push(work)
-      allAfterAnswers.push(work)
-    },
-    ...extra,
-  })
-  return { gateway, store, errors, afterAnswers }
+  const gateway = gatewayOn(standIn, { store, plaidTimeoutMs: 60_000, ...extra })
+  made.push(gateway)
+  return { ...gateway, store }
 }
 
 const institutionOf = async (store: ReturnType<typeof recordingStore>, user: string, itemId: string) => {

@@ -115,6 +115,32 @@ export function recordingStore(): ItemStore & {
   return store
 }
 
+/**
+ * A gateway on a stand-in, as most tests make one: the memory store, the tests' session header,
+ * every onError payload recorded (and in the transcript, off the console), and the work that
+ * follows each answer collected, so a test can wait for it with `settled()`.
+ */
+export function gatewayOn(standIn: PlaidStandIn, extra: Partial<PlaidGatewayOptions> = {}) {
+  const errors: GatewayErrorEvent[] = []
+  const afterAnswers: Promise<unknown>[] = []
+  const options: PlaidGatewayOptions = {
+    plaid: plaidApi(standIn.url),
+    store: createMemoryItemStore(),
+    getUserId: sessionUser,
+    linkToken: LINK_TOKEN_FIELDS,
+    onError: (event) => {
+      transcript.push(JSON.stringify(event))
+      errors.push(event)
+    },
+    waitUntil: (work) => {
+      afterAnswers.push(work)
+    },
+    ...extra,
+  }
+  const gateway = createPlaidGateway(options)
+  return { gateway, store: options.store, errors, afterAnswers, settled: () => Promise.all(afterAnswers.splice(0)) }
+}
+
 /** The header the tests' stand-in session reads; real apps read a cookie or a bearer token. */
 export const userHeaders = (userId: string | undefined): Record<string, string> =>
   userId === undefined ? {} : { authorization: `Session ${userId}` }

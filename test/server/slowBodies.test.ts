@@ -7,18 +7,18 @@
 import { connect, type Socket } from 'node:net'
 import type { Server } from 'node:http'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
-import { createMemoryItemStore, createPlaidGateway, toNodeHandler, type GatewayErrorEvent } from '../../src/server'
+import { createMemoryItemStore, createPlaidGateway, toNodeHandler } from '../../src/server'
 import {
   CLIENT_ID,
   LINK_TOKEN_FIELDS,
   SECRET,
   closeServer,
+  gatewayOn,
   listen,
   plaidApi,
   readAnswer,
   scanForSecrets,
   sessionUser,
-  transcript,
   userHeaders,
 } from './harness'
 
@@ -45,21 +45,7 @@ afterAll(async () => {
   await standIn.close()
 })
 
-function newGateway() {
-  const errors: GatewayErrorEvent[] = []
-  const gateway = createPlaidGateway({
-    plaid: plaidApi(standIn.url),
-    store: createMemoryItemStore(),
-    getUserId: sessionUser,
-    linkToken: LINK_TOKEN_FIELDS,
-    bodyTimeoutMs: BODY_TIMEOUT_MS,
-    onError: (event) => {
-      transcript.push(JSON.stringify(event))
-      errors.push(event)
-    },
-  })
-  return { gateway, errors }
-}
+const newGateway = () => gatewayOn(standIn, { bodyTimeoutMs: BODY_TIMEOUT_MS })
 
 /* A body that sends its first bytes and then nothing more, ever. */
 function stalledBody(): ReadableStream<Uint8Array> {

@@ -10,25 +10,13 @@ import { PlaidApi, Configuration } from 'plaid'
 import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import {
   createMemoryItemStore,
-  createPlaidGateway,
   type ItemStore,
   type PlaidGateway,
   type PlaidGatewayOptions,
   type WebhookEvent,
 } from '../../src/server'
 import { createPlaidWebhookSigner, type PlaidWebhookSigner } from '../../src/testing'
-import {
-  CLIENT_ID,
-  EXCHANGE,
-  LINK_TOKEN_FIELDS,
-  SECRET,
-  plaidApi,
-  postTo,
-  readAnswer,
-  scanForSecrets,
-  sessionUser,
-  transcript,
-} from './harness'
+import { CLIENT_ID, EXCHANGE, SECRET, gatewayOn, postTo, readAnswer, scanForSecrets } from './harness'
 
 const KEY_GET = '/webhook_verification_key/get'
 
@@ -49,22 +37,13 @@ afterEach(() => {
 
 function newGateway(extra: Partial<PlaidGatewayOptions> = {}) {
   const webhooks: WebhookEvent[] = []
-  const afterAnswers: Promise<unknown>[] = []
-  const gateway = createPlaidGateway({
-    plaid: plaidApi(standIn.url),
-    store: createMemoryItemStore(),
-    getUserId: sessionUser,
-    linkToken: LINK_TOKEN_FIELDS,
+  const { gateway, settled } = gatewayOn(standIn, {
     onWebhook: (event) => {
       webhooks.push(event)
     },
-    onError: (event) => {
-      transcript.push(JSON.stringify(event))
-    },
-    waitUntil: (work) => afterAnswers.push(work),
     ...extra,
   })
-  return { gateway, webhooks, settled: () => Promise.all(afterAnswers.splice(0)) }
+  return { gateway, webhooks, settled }
 }
 
 const sendWebhook = (gateway: PlaidGateway, body: string, header: string) =>
