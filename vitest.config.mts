@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config'
+import { scriptTextVitePlugin } from './scripts/scriptText.mjs'
 
 export default defineConfig({
+  // The Plaid stand-in serves the Link stand-in's script, imported as text (see scripts/scriptText.mjs).
+  plugins: [scriptTextVitePlugin()],
   test: {
     environment: 'jsdom',
     globals: true,
