@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net'
 import { Configuration, PlaidApi } from 'plaid'
 import type { PlaidStandIn } from '../../src/testing'
 
-/** The official SDK, pointed at the stand-in with its credentials (or others). */
+/**
+ * The official SDK, pointed at the stand-in with its credentials (or others), on Node's HTTP as a
+ * server runs it (under jsdom axios would otherwise pick XMLHttpRequest).
+ */
 export function sdkFor(standIn: PlaidStandIn, headers: Record<string, string> = standIn.headers): PlaidApi {
-  return new PlaidApi(new Configuration({ basePath: standIn.basePath, baseOptions: { headers } }))
+  return new PlaidApi(new Configuration({ basePath: standIn.basePath, baseOptions: { headers, adapter: 'http' } }))
 }
 
 /** The HTTP status and Plaid's error body of a call the SDK reports as failed. */
