@@ -8,7 +8,7 @@ export default defineConfig({
     environment: 'jsdom',
     globals: true,
     include: ['test/**/*.test.{ts,tsx}'],
-    exclude: ['test/package/**', 'test/postgres/**', 'node_modules/**'],
+    exclude: ['test/package/**', 'test/postgres/**', 'test/bundlers/**', 'node_modules/**'],
     setupFiles: ['test/setup.ts'],
     restoreMocks: true,
     unstubGlobals: true,
