@@ -66,7 +66,7 @@ export default defineConfig([
   // The client entry. Every file must start with "use client" so that React Server Components
   // frameworks treat the hooks as client code; the banner survives, tsup's treeshake would not.
   entry({
-    entry: ['src/**/*.ts', 'src/**/*.tsx', '!src/**/*.d.ts', '!src/server/**', '!src/testing/**'],
+    entry: ['src/**/*.ts', 'src/**/*.tsx', '!src/server/**', '!src/testing/**'],
     dts: { entry: { index: 'src/index.ts' } },
     banner: { js: '"use client";' },
     esbuildPlugins: [oneFilePerModule],
