@@ -1,7 +1,7 @@
 /*
  * What the Node builds give sandboxGateway.ts in place of `import … from 'msw'`: msw's own
  * exports when it is installed. Without msw they are `undefined`, and no handler reaches them:
- * every msw helper is guarded (mswHandlers.node.ts).
+ * every function that makes msw handlers is guarded (mswHandlers.node.ts).
  */
 import { mswModule } from './mswModule'
 

@@ -1,13 +1,13 @@
 /*
  * The msw handlers as the Node builds export them: each checks first that msw could be loaded,
- * and without it throws an error that names the helper and the fix.
+ * and without it throws an error that names the function and the fix.
  */
 import { mswLoadError, mswModule } from './mswModule'
 import * as handlers from './sandboxGateway'
 
 export * from './sandboxGateway'
 
-function needsMsw<A extends unknown[], R>(name: string, helper: (...args: A) => R): (...args: A) => R {
+function needsMsw<A extends unknown[], R>(name: string, makeHandlers: (...args: A) => R): (...args: A) => R {
   return (...args) => {
     if (!mswModule) {
       const why = mswLoadError instanceof Error ? ` (${mswLoadError.message.split('\n')[0]})` : ''
@@ -16,7 +16,7 @@ function needsMsw<A extends unknown[], R>(name: string, helper: (...args: A) => 
           'Install it in your project: npm install -D msw',
       )
     }
-    return helper(...args)
+    return makeHandlers(...args)
   }
 }
 

@@ -1,7 +1,7 @@
 /*
  * The `./testing` entry of the packed tarball, from separate projects: one without msw, where the
  * signer, the store contract and the Plaid stand-in work by import and by require and every msw
- * helper says how to install msw; and one with msw, where the handlers serve through msw's
+ * function says how to install msw; and one with msw, where the handlers serve through msw's
  * setupServer from either module format, also when the two formats are mixed.
  */
 import { existsSync, writeFileSync } from 'node:fs'
@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { createConsumer, run } from './consumer'
 
-const MSW_HELPERS = [
+const MSW_FUNCTIONS = [
   'sandboxGateway',
   'sandboxGatewayError',
   'sandboxHtmlError',
@@ -19,7 +19,7 @@ const MSW_HELPERS = [
 
 /*
  * What an app's server-side tests do without msw: sign a webhook and have the gateway verify it,
- * run the store contract, and drive the stand-in with the real SDK, then call each msw helper.
+ * run the store contract, and drive the stand-in with the real SDK, then call each function that makes msw handlers.
  */
 const withoutMsw = `
 const store = createMemoryItemStore()
@@ -44,7 +44,7 @@ const webhook = await gateway.handle(new Request('http://localhost/api/plaid/web
 let contract = 0
 for (const { run } of itemStoreContract(() => createMemoryItemStore())) { await run(); contract++ }
 const helpers = {}
-for (const name of ${JSON.stringify(MSW_HELPERS)}) {
+for (const name of ${JSON.stringify(MSW_FUNCTIONS)}) {
   try { testing[name](); helpers[name] = 'no error' } catch (error) { helpers[name] = error.message }
 }
 await standIn.close()
@@ -81,7 +81,7 @@ describe('without msw installed', () => {
       link: 'function',
     })
     expect(result.contract).toBeGreaterThan(5)
-    for (const name of MSW_HELPERS) {
+    for (const name of MSW_FUNCTIONS) {
       expect(result.helpers[name], name).toMatch(
         new RegExp(`^${name}\\(\\) .*msw could not be loaded.*npm install -D msw$`),
       )
