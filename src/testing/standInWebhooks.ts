@@ -209,12 +209,6 @@ export function createWebhookSender(options: {
           'content-type': 'application/json',
           'user-agent': 'Plaid Verifier',
         }
-        if (signOptions.sign !== false) {
-          headers['plaid-verification'] = await options.signer.sign(rawBody, {
-            ...(signOptions.issuedAt === undefined ? {} : { issuedAt: signOptions.issuedAt }),
-            ...(signOptions.kid === undefined ? {} : { kid: signOptions.kid }),
-          })
-        }
         const delivery: StandInWebhookDelivery = {
           itemId,
           url,
@@ -225,6 +219,19 @@ export function createWebhookSender(options: {
           error: null,
           at: performance.now(),
           done: false,
+        }
+        if (signOptions.sign !== false) {
+          try {
+            headers['plaid-verification'] = await options.signer.sign(rawBody, {
+              ...(signOptions.issuedAt === undefined ? {} : { issuedAt: signOptions.issuedAt }),
+              ...(signOptions.kid === undefined ? {} : { kid: signOptions.kid }),
+            })
+          } catch (error) {
+            delivery.error = `not sent: it could not be signed (${(error as Error).message})`
+            delivery.done = true
+            deliveries.push(delivery)
+            return delivery
+          }
         }
         deliveries.push(delivery)
         try {

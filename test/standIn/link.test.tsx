@@ -24,11 +24,16 @@ let gatewayUrl: string
 let closeGateway: () => Promise<void>
 let store: ReturnType<typeof createMemoryItemStore>
 let link: PlaidLinkSandbox
+let handle: ((request: Request) => Promise<Response>) | undefined
 const navigated: string[] = []
 
 beforeAll(async () => {
   standIn = await createPlaidStandIn()
   store = createMemoryItemStore()
+  // Served first: new Items' webhooks go to the gateway's own URL, known only once it listens.
+  const served = await serve(toNodeHandler((request) => handle!(request)))
+  gatewayUrl = served.url
+  closeGateway = served.close
   const gateway = createPlaidGateway({
     plaid: sdkFor(standIn),
     store,
@@ -39,11 +44,10 @@ beforeAll(async () => {
       country_codes: [CountryCode.Us],
       products: [Products.Transactions],
       redirect_uri: `${window.location.origin}/oauth-return`,
+      webhook: `${gatewayUrl}/api/plaid/webhook`,
     },
   })
-  const served = await serve(toNodeHandler(gateway.handle))
-  gatewayUrl = served.url
-  closeGateway = served.close
+  handle = gateway.handle
 })
 afterAll(async () => {
   await closeGateway()
@@ -84,7 +88,12 @@ test('a new bank: pick it in Link, and the gateway exchanges the stand-in’s pu
   )
   expect(metadata.link_session_id).toMatch(/^link-session-/)
   const item = standIn.item(itemId)!
-  expect(item).toMatchObject({ institutionName: 'Tartan Bank', removed: false })
+  // The Item keeps the webhook URL of the link token it was made with.
+  expect(item).toMatchObject({
+    institutionName: 'Tartan Bank',
+    webhook: `${gatewayUrl}/api/plaid/webhook`,
+    removed: false,
+  })
   // The account ids Link reported are the Item's own.
   expect(metadata.accounts.map((account) => account.id)).toEqual(item.accounts.map((account) => account.accountId))
   const publicToken = standIn.requests.find((request) => request.path === '/item/public_token/exchange')!.body!
@@ -94,11 +103,8 @@ test('a new bank: pick it in Link, and the gateway exchanges the stand-in’s pu
 })
 
 test('update mode: Link repairs the Item at the stand-in, which reports LOGIN_REPAIRED to the gateway', async () => {
-  const gatewayWebhook = `${gatewayUrl}/api/plaid/webhook`
   const { itemId } = await linkBank('First Gingham Credit Union')
-  const plaid = sdkFor(standIn)
-  await plaid.itemWebhookUpdate({ access_token: standIn.accessTokenOf(itemId)!, webhook: gatewayWebhook })
-  await plaid.sandboxItemResetLogin({ access_token: standIn.accessTokenOf(itemId)! })
+  await sdkFor(standIn).sandboxItemResetLogin({ access_token: standIn.accessTokenOf(itemId)! })
   await standIn.webhooksSettled()
   expect((await store.list(USER)).find((one) => one.itemId === itemId)?.status).toBe('login_required')
 
