@@ -85,6 +85,11 @@ export interface PlaidStandInOptions {
   webhookTimeoutMs?: number
   /** The port on 127.0.0.1. @defaultValue `0`: a free one */
   port?: number
+  /**
+   * Items to start with: `items` of an earlier stand-in, saved as JSON, so that the access tokens
+   * an app's store kept across a restart still work. Each must be at one of `institutions`.
+   */
+  items?: readonly StandInItem[]
 }
 
 /** An Item as the stand-in holds it. */
@@ -288,6 +293,22 @@ export async function createPlaidStandIn(options: PlaidStandInOptions = {}): Pro
   let hangingAll = false
 
   const institutionById = (id: unknown) => institutions.find((one) => one.institution_id === id)
+  for (const saved of options.items ?? []) {
+    const institution = institutionById(saved.institutionId)
+    if (!institution) {
+      throw new TypeError(
+        `createPlaidStandIn: Item ${saved.itemId} is at ${saved.institutionId}, which is not one of its institutions.`,
+      )
+    }
+    const item: ItemState = {
+      ...saved,
+      institution,
+      accounts: saved.accounts.map((account) => ({ ...account })),
+      products: [...saved.products],
+    }
+    items.set(item.itemId, item)
+    itemsByAccessToken.set(item.accessToken, item)
+  }
   const snapshot = ({ institution: _institution, ...item }: ItemState): StandInItem => ({
     ...item,
     accounts: item.accounts.map((account) => ({ ...account })),

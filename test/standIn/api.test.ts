@@ -450,6 +450,39 @@ describe('test controls', () => {
     expect(() => standIn.createPublicToken({ institutionId: 'ins_0' })).toThrow(/no institution ins_0/)
   })
 
+  test('Items saved from one stand-in work in the next, as a restarted offline app needs', async () => {
+    const first = await createPlaidStandIn()
+    const { publicToken, itemId } = first.createPublicToken({
+      institutionId: 'ins_109510',
+      webhook: 'http://127.0.0.1:9/hook',
+    })
+    const { data } = await sdkFor(first).itemPublicTokenExchange({ public_token: publicToken })
+    first.setItemError(itemId, {
+      error_type: 'ITEM_ERROR',
+      error_code: 'ITEM_LOGIN_REQUIRED',
+      error_message: 'x',
+      display_message: null,
+    })
+    const saved = JSON.parse(JSON.stringify(first.items)) as typeof first.items
+    await first.close()
+    const second = await createPlaidStandIn({ items: saved })
+    try {
+      const { data: got } = await sdkFor(second).itemGet({ access_token: data.access_token })
+      expect(got.item).toMatchObject({
+        item_id: itemId,
+        institution_name: 'Tattersall Federal Credit Union',
+        webhook: 'http://127.0.0.1:9/hook',
+        error: { error_code: 'ITEM_LOGIN_REQUIRED' },
+      })
+      expect(second.issuedAccessTokens).toContain(data.access_token)
+    } finally {
+      await second.close()
+    }
+    await expect(createPlaidStandIn({ items: [{ ...saved[0]!, institutionId: 'ins_0' }] })).rejects.toThrow(
+      /not one of its institutions/,
+    )
+  })
+
   test('addWebhookKey serves another key, as Plaid serves a rotated one', async () => {
     standIn.addWebhookKey({ ...standIn.signer.verificationKeyResponse().key, kid: 'rotated-key', expired_at: 1 })
     const { data } = await sdkFor(standIn).webhookVerificationKeyGet({ key_id: 'rotated-key' })
