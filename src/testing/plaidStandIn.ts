@@ -212,6 +212,11 @@ export interface PlaidStandIn {
   hang(path?: string): void
   /** Test control: new requests to `path` (every path without one) are answered again. */
   stopHanging(path?: string): void
+  /**
+   * Test control: requests to `path` wait, unanswered, until the returned function is called, and
+   * are then served as usual: for a test that looks at its caller before Plaid's answer arrives.
+   */
+  holdUntilReleased(path: string): () => void
   /** Test control: how many held requests still have their connection open. */
   readonly held: number
   /** Test control: sets the `error` that `/item/get` reports for an Item (`null`: healthy). */
@@ -291,6 +296,8 @@ export async function createPlaidStandIn(options: PlaidStandInOptions = {}): Pro
   const held = new Set<ServerResponse>()
   const hangingPaths = new Set<string>()
   let hangingAll = false
+  /* Paths whose requests wait for a release, with the promise they wait on. */
+  const gates = new Map<string, Promise<void>>()
 
   const institutionById = (id: unknown) => institutions.find((one) => one.institution_id === id)
   for (const saved of options.items ?? []) {
@@ -676,6 +683,7 @@ export async function createPlaidStandIn(options: PlaidStandInOptions = {}): Pro
       return
     }
     if (standIn.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, standIn.latencyMs))
+    await gates.get(path)
     send(res, answer(req, path, raw, parsed))
   }
 
@@ -759,6 +767,15 @@ export async function createPlaidStandIn(options: PlaidStandInOptions = {}): Pro
         hangingAll = false
         hangingPaths.clear()
       } else hangingPaths.delete(path)
+    },
+    holdUntilReleased(path) {
+      let release = () => {}
+      const released = new Promise<void>((resolve) => (release = resolve))
+      gates.set(path, released)
+      return () => {
+        if (gates.get(path) === released) gates.delete(path)
+        release()
+      }
     },
     get held() {
       return held.size

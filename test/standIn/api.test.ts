@@ -420,6 +420,24 @@ describe('test controls', () => {
     }
   })
 
+  test('holdUntilReleased keeps requests to a path waiting until released, then serves them', async () => {
+    const plaid = sdkFor(standIn)
+    const { publicToken } = standIn.createPublicToken()
+    const release = standIn.holdUntilReleased('/item/public_token/exchange')
+    let answered = false
+    const exchange = plaid.itemPublicTokenExchange({ public_token: publicToken }).then((answer) => {
+      answered = true
+      return answer
+    })
+    await vi.waitFor(() => expect(standIn.exchangesOf(publicToken)).toBe(1))
+    // Another path is served meanwhile; the held exchange is still waiting after that answer.
+    await plaid.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] })
+    expect(answered).toBe(false)
+    release()
+    expect((await exchange).data.access_token).toMatch(/^access-sandbox-/)
+    expect(standIn.held).toBe(0)
+  })
+
   test('latencyMs delays every answer by at least that long', async () => {
     const plaid = sdkFor(standIn)
     standIn.latencyMs = 150
