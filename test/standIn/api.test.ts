@@ -21,6 +21,12 @@ import {
 import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import { raw, refusal, sdkFor } from './helpers'
 
+// Real HTTP on a machine that may be busy: a slow run is allowed, a hang is not.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
+
+/* How long a test waits for a request to arrive before it fails: long, as the machine may be busy. */
+const ARRIVAL = { timeout: 15_000, interval: 10 }
+
 let standIn: PlaidStandIn
 beforeAll(async () => {
   standIn = await createPlaidStandIn({ clientId: 'client-under-test', secret: 'secret-under-test' })
@@ -395,13 +401,13 @@ describe('test controls', () => {
       local.hang('/item/get')
       const controller = new AbortController()
       const held = plaid.itemGet({ access_token: 'access-sandbox-x' }, { signal: controller.signal }).catch((e) => e)
-      await vi.waitFor(() => expect(local.held).toBe(1))
+      await vi.waitFor(() => expect(local.held).toBe(1), ARRIVAL)
       // Other paths are still answered while one hangs.
       await plaid.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] })
       local.stopHanging('/item/get')
       controller.abort()
       expect(await held).toBeInstanceOf(Error)
-      await vi.waitFor(() => expect(local.held).toBe(0))
+      await vi.waitFor(() => expect(local.held).toBe(0), ARRIVAL)
       expect(local.requests.filter((request) => request.held).map((request) => request.path)).toEqual(['/item/get'])
 
       local.hang()
@@ -410,7 +416,7 @@ describe('test controls', () => {
         () => 'answered',
         () => 'dropped',
       )
-      await vi.waitFor(() => expect(local.held).toBe(1))
+      await vi.waitFor(() => expect(local.held).toBe(1), ARRIVAL)
       local.stopHanging()
       // Closing drops what is held: the caller sees its connection end, never an answer.
       await local.close()
@@ -429,7 +435,7 @@ describe('test controls', () => {
       answered = true
       return answer
     })
-    await vi.waitFor(() => expect(standIn.exchangesOf(publicToken)).toBe(1))
+    await vi.waitFor(() => expect(standIn.exchangesOf(publicToken)).toBe(1), ARRIVAL)
     // Another path is served meanwhile; the held exchange is still waiting after that answer.
     await plaid.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] })
     expect(answered).toBe(false)

@@ -4,7 +4,7 @@
  * the real gateway over HTTP, the gateway to the stand-in through the real SDK, and Link (the
  * stand-in's, installed with `standIn`) to the stand-in, as Plaid Link talks to Plaid.
  */
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { CountryCode, Products } from 'plaid'
 import { LinkAccountButton, LinkRepairButton, PlaidGatewayProvider, useLinkOAuthResume, usePlaidItems } from '../../src'
 import type { PlaidLinkFactory, PlaidLinkSuccessMetadata } from '../../src'
@@ -17,6 +17,14 @@ import {
 } from '../../src/testing'
 import { createWrapper } from '../helpers/render'
 import { sdkFor, serve } from './helpers'
+
+/*
+ * Every step here is a real HTTP round trip (browser to gateway to stand-in, Link to stand-in):
+ * each wait is for the element or state that shows the step happened, and only gives up after a
+ * long time, so a busy machine makes the file slower, never red.
+ */
+configure({ asyncUtilTimeout: 15_000 })
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
 
 const USER = 'user-offline'
 let standIn: PlaidStandIn

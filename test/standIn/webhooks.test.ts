@@ -12,6 +12,9 @@ import { createMemoryItemStore, createPlaidGateway, toNodeHandler, type WebhookE
 import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import { refusal, sdkFor, serve, webhookReceiver, type Received } from './helpers'
 
+// Real HTTP on a machine that may be busy: a slow run is allowed, a hang is not.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 })
+
 let standIn: PlaidStandIn
 let receiver: Awaited<ReturnType<typeof webhookReceiver>>
 beforeAll(async () => {
