@@ -4,7 +4,16 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist', 'coverage', 'storybook-static', 'public/mockServiceWorker.js', 'node_modules'] },
+  {
+    ignores: [
+      'dist',
+      'coverage',
+      'storybook-static',
+      'public/mockServiceWorker.js',
+      'node_modules',
+      'test/runtimes/worker.bundle.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,5 @@
 import type { StorybookConfig } from '@storybook/react-vite'
+import { scriptTextVitePlugin } from '../scripts/scriptText.mjs'
 
 const config: StorybookConfig = {
   stories: ['../stories/**/*.mdx', '../stories/**/*.stories.@(ts|tsx)'],
@@ -7,6 +8,8 @@ const config: StorybookConfig = {
   // Serves msw's worker script, so the mocked gateway also works from a static build.
   staticDirs: ['../public'],
   core: { disableTelemetry: true },
+  // The testing entry's Plaid stand-in imports the Link script as text (see scripts/scriptText.mjs).
+  viteFinal: (vite) => ({ ...vite, plugins: [...(vite.plugins ?? []), scriptTextVitePlugin()] }),
 }
 
 export default config

@@ -25,3 +25,18 @@ export { itemStoreContract } from './itemStoreContract'
 export type { ItemStoreContractCase } from './itemStoreContract'
 export { createPlaidWebhookSigner } from './webhookSigner'
 export type { PlaidWebhookSigner, PlaidWebhookVerificationKey, SignWebhookOptions } from './webhookSigner'
+export { createPlaidStandIn } from './plaidStandIn'
+export type {
+  CreatePublicTokenOptions,
+  PlaidStandIn,
+  PlaidStandInOptions,
+  StandInAccount,
+  StandInAnswer,
+  StandInInstitution,
+  StandInItem,
+  StandInPlaidError,
+  StandInRequest,
+  StandInSignOptions,
+  StandInWebhookDelivery,
+  StandInWebhookFields,
+} from './plaidStandIn'

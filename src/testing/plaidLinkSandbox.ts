@@ -12,6 +12,7 @@ import type {
   PlaidLinkInstitution,
   PlaidLinkSuccessMetadata,
 } from '../linkTypes'
+import { createStandInHandler } from './linkStandInSession'
 import { institutionOfToken } from './sandboxLinkTokens'
 
 export interface PlaidLinkSandboxOptions {
@@ -45,6 +46,15 @@ export interface PlaidLinkSandboxOptions {
    * @defaultValue `(url) => window.location.assign(url)`
    */
   navigate?: (url: string) => void
+  /**
+   * The origin of a running `createPlaidStandIn` (its `basePath`). Link then works as Plaid's
+   * does, against the stand-in: the person picks one of its institutions, and `onSuccess` gets a
+   * public token for a real Item there that the gateway can exchange once; an OAuth bank leaves
+   * for the bank's page and comes back to the link token's `redirect_uri`; update mode repairs
+   * the Item. `institution`, `accounts` and `oauthRedirectUri` are then the stand-in's to say.
+   * The script at the stand-in's `linkScriptUrl` installs Link this way.
+   */
+  standIn?: string
 }
 
 /** The Link errors the sandbox can end a session with. */
@@ -119,6 +129,9 @@ const CSS = `
 .plaid-sandbox .ps-fails{display:flex;flex-wrap:wrap;gap:6px;margin-top:14px;padding-top:12px;border-top:1px dashed #e5e7eb}
 .plaid-sandbox .ps-fails span{width:100%;font-size:12px;color:#6b7280}
 .plaid-sandbox .ps-fail{padding:6px 10px;border:1px solid #e5e7eb;background:#fff;color:#b42318;font-size:12px}
+.plaid-sandbox .ps-institutions{display:grid;gap:8px;margin:0;padding:0;list-style:none}
+.plaid-sandbox .ps-institution{width:100%;padding:12px;border:1px solid #e5e7eb;background:#fff;color:inherit;text-align:left;font-weight:600}
+.plaid-sandbox button:disabled{opacity:.6;cursor:progress}
 `
 
 let idCounter = 0
@@ -149,7 +162,19 @@ export function installPlaidLinkSandbox(options: PlaidLinkSandboxOptions = {}): 
     document.head.appendChild(style)
   }
 
+  const standIn = options.standIn?.replace(/\/+$/, '')
   const create = (config: PlaidLinkCreateOptions): PlaidLinkHandler => {
+    if (standIn) {
+      return createStandInHandler(config, {
+        origin: standIn,
+        sessions,
+        dialogs,
+        showDialog: options.dialog !== false,
+        loadDelayMs: options.loadDelayMs ?? 0,
+        navigate: options.navigate ?? ((target: string) => window.location.assign(target)),
+        linkErrors: LINK_ERRORS,
+      })
+    }
     const institution = institutionOfToken(config.token) ?? options.institution ?? DEFAULT_INSTITUTION
     const sessionId = `sandbox-session-${++idCounter}`
     let dialog: HTMLElement | null = null
