@@ -5,7 +5,7 @@
 import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { LinkAccountButton, useLinkAccount, type LinkAccountButtonProps } from '../src'
 import { fakeGateway, json, linkTokenAnswer, plaidError, uniqueToken, type Responder } from './helpers/gateway'
-import { exitMetadata, installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
+import { exchangeBodyAfterLink, exitMetadata, installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
 import { createWrapper } from './helpers/render'
 
 const LINK_TOKEN_CREATE = new URL('/api/plaid/link/token/create', location.href).href
@@ -99,7 +99,8 @@ test('Link success: exchanging until the gateway answers, then success with the 
   // Clicks while exchanging do nothing.
   fireEvent.click(button())
   await waitFor(() => expect(exchangeRequests()).toHaveLength(1))
-  expect(exchangeRequests()[0]!.body).toStrictEqual({ public_token: 'public-sandbox-new-1' })
+  // Link's institution and accounts travel with the public token, with exactly the contract's fields.
+  expect(exchangeRequests()[0]!.rawBody).toBe(JSON.stringify(exchangeBodyAfterLink('public-sandbox-new-1')))
   expect(onSuccess).not.toHaveBeenCalled()
   await act(async () => answer())
   await waitFor(() => expect(button()).toHaveAttribute('data-state', 'success'))
@@ -134,8 +135,8 @@ test('a failed exchange is an error with the gateway’s message; the next click
   expect(button()).toHaveAttribute('data-state', 'exchanging')
   await waitFor(() => expect(button()).toHaveAttribute('data-state', 'success'))
   expect(exchangeRequests().map((r) => r.body)).toEqual([
-    { public_token: 'public-sandbox-retry' },
-    { public_token: 'public-sandbox-retry' },
+    exchangeBodyAfterLink('public-sandbox-retry'),
+    exchangeBodyAfterLink('public-sandbox-retry'),
   ])
   // The retry needed no new Link session.
   expect(handlers).toHaveLength(1)

@@ -495,7 +495,7 @@ describe('PlaidGatewayError', () => {
     expect(error.message).toBe('login required')
     expect(error.name).toBe('PlaidGatewayError')
     expect(Object.keys(error).sort()).toEqual(
-      ['displayMessage', 'errorCode', 'errorMessage', 'errorType', 'name', 'requestId', 'status'].sort(),
+      ['displayMessage', 'errorCode', 'errorMessage', 'errorType', 'itemId', 'name', 'requestId', 'status'].sort(),
     )
   })
 })

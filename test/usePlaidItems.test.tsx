@@ -80,7 +80,8 @@ test('lists the user’s Items as PlaidItems, with needsRepair per status and da
     ['item-3', 'pending_expiration', true],
     ['item-4', 'pending_disconnect', true],
     ['item-5', 'new_accounts_available', true],
-    ['item-6', 'revoked', false],
+    // Update mode first, as Plaid says for a revoked Item; the repair says to link again if Plaid refuses.
+    ['item-6', 'revoked', true],
     ['item-7', 'error', false],
     ['item-8', 'error', false],
   ])
@@ -92,6 +93,8 @@ test('lists the user’s Items as PlaidItems, with needsRepair per status and da
     institutionName: 'Wells Fargo',
     errorCode: 'ITEM_LOGIN_REQUIRED',
     consentExpiresAt: null,
+    disconnectAt: null,
+    reason: null,
     updatedAt: new Date('2026-11-30T10:00:00.000Z'),
   })
   expect(items[2]!.consentExpiresAt).toEqual(new Date('2027-01-05T00:00:00Z'))

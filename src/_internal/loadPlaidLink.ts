@@ -5,7 +5,7 @@
  * replaced. Every caller waits as long as its own timeout says, not as long as the caller that
  * started the load. A failure is forgotten, so the next click tries again with a fresh element.
  */
-import { PlaidGatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
+import { linkError } from '../PlaidGatewayError'
 import type { PlaidLinkFactory } from '../linkTypes'
 import { pageSlot } from './page'
 import { startTimer } from './timer'
@@ -24,10 +24,6 @@ interface ScriptLoad {
 export function linkOnPage(): PlaidLinkFactory | undefined {
   const plaid = (window as unknown as { Plaid?: PlaidLinkFactory }).Plaid
   return typeof plaid?.create === 'function' ? plaid : undefined
-}
-
-function linkError(errorCode: PlaidGatewayErrorCode, explanation: string | false): PlaidGatewayError {
-  return new PlaidGatewayError({ errorType: 'LINK_ERROR', errorCode, errorMessage: explanation || errorCode })
 }
 
 const scriptState = () => pageSlot('linkScript', () => ({ current: undefined as ScriptLoad | undefined }))
