@@ -112,14 +112,25 @@ export interface PlaidErrorBody {
   item_id?: string | undefined
 }
 
-/** Plaid's error JSON as the one error type; `status` is the gateway's HTTP status, none for Link's. */
+/**
+ * Plaid's error JSON as the one error type; `status` is the gateway's HTTP status, none for Link's.
+ *
+ * USER_PERMISSION_REVOKED is Plaid's error for an Item whose user withdrew the app's access. Plaid
+ * documents that update mode may bring such an Item back and may also be refused, with this error
+ * (contract, section 11); then the Item can only be linked again, and when Plaid gave no message of
+ * its own for the person, the error says so.
+ */
 export const plaidError = (body: PlaidErrorBody, status?: number): PlaidGatewayError =>
   new PlaidGatewayError({
     status,
     errorType: body.error_type,
     errorCode: body.error_code,
     errorMessage: body.error_message,
-    displayMessage: body.display_message,
+    displayMessage:
+      body.display_message ??
+      (body.error_code === 'USER_PERMISSION_REVOKED'
+        ? 'Access to this bank was withdrawn, so it cannot be reconnected. Please link your bank again.'
+        : null),
     requestId: body.request_id,
     // The Item the user already linked, which the gateway names on this error alone.
     itemId: body.error_code === 'DUPLICATE_ITEM' ? body.item_id : undefined,

@@ -64,12 +64,10 @@ export function useLinkAccount(options: UseLinkAccountOptions = {}): UseLinkAcco
       flow: 'account',
       key: 'new Item',
       options,
-      onLinkSuccess: (publicToken, metadata, report, context) =>
-        exchangeAfterLink(publicToken, metadata, report, context, (result) =>
-          callSafely(context.options.onSuccess, { ...result, metadata }),
+      onLinkSuccess: (publicToken, metadata, report, latest) =>
+        exchangeAfterLink(publicToken, metadata, report, latest, (result) =>
+          callSafely(latest.current.options.onSuccess, { ...result, metadata }),
         ),
-      // A new Item's token serves one Link session, so that it never outlives the signed-in user who asked for it.
-      spentAfter: () => true,
     },
     tokens,
   )

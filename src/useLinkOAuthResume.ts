@@ -53,18 +53,17 @@ export function useLinkOAuthResume(options: UseLinkOAuthResumeOptions = {}): Use
     flow: 'account',
     key: OAUTH_KEY,
     options,
-    onLinkSuccess: (publicToken, metadata, report, context) => {
+    onLinkSuccess: (publicToken, metadata, report, latest, finishing) => {
+      const { config, mutate } = latest.current
       const finished = (flow: LinkFlowName, itemId = '') =>
-        callSafely(context.options.onSuccess, { flow, itemId, metadata })
-      if (context.record?.flow === 'account') {
-        return exchangeAfterLink(publicToken, metadata, report, context, ({ itemId }) => finished('account', itemId))
+        callSafely(latest.current.options.onSuccess, { flow, itemId, metadata })
+      if (finishing?.flow === 'account') {
+        return exchangeAfterLink(publicToken, metadata, report, latest, ({ itemId }) => finished('account', itemId))
       }
-      const itemId = context.record?.itemId
       report('success')
-      if (itemId) confirmItem(context.mutate, context.config, itemId)
-      finished('repair', itemId)
+      if (finishing?.itemId) confirmItem(mutate, config, finishing.itemId)
+      finished('repair', finishing?.itemId)
     },
-    spentAfter: () => true,
   })
 
   useEffect(() => {

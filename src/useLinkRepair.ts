@@ -64,17 +64,15 @@ export function useLinkRepair(
     {
       flow: 'repair',
       key,
-      itemId: key,
       options,
       // Update mode repairs the existing Item: there is nothing to exchange.
       // The gateway then confirms the Item's health with Plaid, for every usePlaidItems list.
-      onLinkSuccess: (_publicToken, metadata, report, { config, mutate, options: newest }) => {
+      onLinkSuccess: (_publicToken, metadata, report, latest) => {
+        const { config, mutate, options: newest } = latest.current
         report('success')
         if (key) confirmItem(mutate, config, key)
         callSafely(newest.onSuccess, metadata)
       },
-      // The token has done its job after a success, and Link refused it after INVALID_LINK_TOKEN.
-      spentAfter: (outcome) => outcome === 'success' || outcome?.error_code === 'INVALID_LINK_TOKEN',
     },
     tokens,
   )

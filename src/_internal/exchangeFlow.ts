@@ -13,21 +13,21 @@ import type { ExchangeResult } from '../types'
 import { revalidateItems } from './items'
 import { exchangePublicToken } from './request'
 import { exchangeOnce } from './singleUse'
-import type { Report, SessionContext, SessionOptions } from './useLinkSession'
+import type { LatestSession, Report, SessionOptions } from './useLinkSession'
 
 export function exchangeAfterLink<O extends SessionOptions>(
   publicToken: string,
   metadata: PlaidLinkSuccessMetadata,
   report: Report,
-  context: SessionContext<O>,
+  latest: LatestSession<O>,
   onSuccess: (result: ExchangeResult) => void,
 ): void {
   const send = () => {
     report('exchanging')
-    exchangeOnce(publicToken, () => exchangePublicToken(context.config, publicToken, metadata)).then(
+    exchangeOnce(publicToken, () => exchangePublicToken(latest.current.config, publicToken, metadata)).then(
       (result) => {
         report('success', { data: result })
-        revalidateItems(context.mutate)
+        revalidateItems(latest.current.mutate)
         onSuccess(result)
       },
       (error: PlaidGatewayError) =>

@@ -8,7 +8,7 @@ import { gatewayError } from '../PlaidGatewayError'
 import type { ItemStatus, PlaidItem } from '../types'
 import { ITEMS_CACHE_KEY } from '../wire'
 import type { ResolvedGatewayConfig } from './config'
-import { checkId, cleanString, kindOf, postJson, type Answer } from './request'
+import { checkId, cleanString, kindOf, parseDate, postJson, type Answer } from './request'
 
 /*
  * The statuses that update mode fixes, as Plaid documents them (contract, section 11). For
@@ -50,11 +50,6 @@ const UPDATE_MODE_ERROR_CODES: readonly string[] = [
 const needsRepair = (status: ItemStatus, errorCode: string | null) =>
   NEEDS_REPAIR.includes(status) || (status === 'error' && UPDATE_MODE_ERROR_CODES.includes(errorCode!))
 
-const dateOrNull = (value: string | null) => {
-  const date = new Date(value ?? NaN)
-  return Number.isNaN(date.getTime()) ? null : date
-}
-
 /* One ItemSummary of the wire as a PlaidItem; a summary without an item_id is the gateway's fault. */
 function toPlaidItem(answer: Answer, summary: unknown): PlaidItem {
   const wire = (summary ?? {}) as Record<string, unknown>
@@ -69,7 +64,7 @@ function toPlaidItem(answer: Answer, summary: unknown): PlaidItem {
     )
   }
   // A status this version does not know is shown as an error rather than guessed at.
-  const status = STATUSES.find((known) => known === wire.status) ?? 'error'
+  const status = STATUSES.includes(wire.status as ItemStatus) ? (wire.status as ItemStatus) : 'error'
   const errorCode = text('error_code')
   return {
     itemId,
@@ -78,10 +73,10 @@ function toPlaidItem(answer: Answer, summary: unknown): PlaidItem {
     institutionId: text('institution_id'),
     institutionName: text('institution_name'),
     errorCode,
-    consentExpiresAt: dateOrNull(text('consent_expiration_time')),
-    disconnectAt: dateOrNull(text('disconnect_time')),
+    consentExpiresAt: parseDate(text('consent_expiration_time')) ?? null,
+    disconnectAt: parseDate(text('disconnect_time')) ?? null,
     reason: text('reason'),
-    updatedAt: dateOrNull(text('updated_at')) ?? new Date(answer.receivedAt),
+    updatedAt: parseDate(text('updated_at')) ?? new Date(answer.receivedAt),
   }
 }
 

@@ -7,19 +7,13 @@
  * `process.env.NODE_ENV !== 'production' && '…'`: development builds explain the failure and its
  * fix, and production bundles keep only the error code (see gatewayError).
  */
-import {
-  PlaidGatewayError,
-  gatewayError,
-  plaidError,
-  type PlaidErrorBody,
-  type PlaidGatewayErrorCode,
-} from '../PlaidGatewayError'
+import { gatewayError, plaidError, type PlaidErrorBody, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
 import type { PlaidLinkSuccessMetadata } from '../linkTypes'
 import type { ExchangeResult } from '../types'
 import { exchangeBody, type RouteName } from '../wire'
 import type { ResolvedGatewayConfig } from './config'
 import { rememberDestination } from './devLog'
-import { startTimer } from './timer'
+import { withDeadline } from './timer'
 
 export type Operation = RouteName
 
@@ -245,32 +239,25 @@ export async function postJson(config: ResolvedGatewayConfig, operation: Operati
   }
   const url = endpointUrl(config, operation)
   const controller = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
   /*
    * Aborting is not enough on its own: a custom `fetch`, a body stream or a `headers` function
-   * may ignore the signal, and the caller must still hear about the timeout on time. The timer
-   * rejects before it aborts, so the caller sees TIMEOUT, not the aborted fetch.
+   * may ignore the signal, and the caller must still hear about the timeout on time. The deadline
+   * rejects first and the request is aborted after, so the caller sees TIMEOUT, not the aborted
+   * fetch.
    */
-  const answer = new Promise<Answer>((resolve, reject) => {
-    timer = startTimer(() => {
-      reject(
-        gatewayError(
-          'TIMEOUT',
-          process.env.NODE_ENV !== 'production' &&
-            `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
-        ),
-      )
-      controller.abort()
-    }, timeoutMs)
-    send(config, url, body, controller.signal).then(resolve, reject)
+  const answer = withDeadline(send(config, url, body, controller.signal), timeoutMs, () =>
+    gatewayError(
+      'TIMEOUT',
+      process.env.NODE_ENV !== 'production' &&
+        `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
+    ),
+  ).catch((error: unknown) => {
+    controller.abort()
+    throw error
   })
   // Development builds remember where a failed request went, for the console message (devLog).
   if (process.env.NODE_ENV !== 'production') answer.catch((error) => rememberDestination(error, url, config, operation))
-  try {
-    return await answer
-  } finally {
-    clearTimeout(timer)
-  }
+  return answer
 }
 
 /** `value` when it is a string free of access tokens, or `undefined`. */
@@ -297,7 +284,8 @@ function requireString(answer: Answer, field: string, usable?: (value: string) =
   return value
 }
 
-function parseExpiration(value: string | undefined): Date | undefined {
+/** An ISO 8601 date of an answer as a `Date`, or `undefined` when there is none or it is not a date. */
+export function parseDate(value: string | null | undefined): Date | undefined {
   const date = new Date(value ?? NaN)
   return Number.isNaN(date.getTime()) ? undefined : date
 }
@@ -351,28 +339,12 @@ function localExpiry({ date, receivedAt }: Answer, expiration: number): number {
   return Number.isNaN(serverDate) ? expiration : receivedAt + (expiration - serverDate - DATE_RESOLUTION_MS)
 }
 
-/*
- * Plaid may refuse an update-mode token for an Item whose user revoked access, answering with the
- * Item's own error, USER_PERMISSION_REVOKED (contract, section 11). Such an Item cannot be repaired,
- * only linked again, and the error says so to the person; Plaid's error is its `cause`.
- */
-function linkAgainWhenRevoked(error: PlaidGatewayError): never {
-  throw error.errorCode === 'USER_PERMISSION_REVOKED'
-    ? new PlaidGatewayError(
-        {
-          ...error,
-          displayMessage: 'This bank connection can no longer be repaired. Please link your bank again.',
-        },
-        { cause: error },
-      )
-    : error
-}
-
 /**
  * Asks the gateway for a token: an update-mode token for `itemId`, or with `itemId` null a Link
- * token for a new Item. A token that has already expired when it arrives is returned as it is
- * (its `expiresAt` in the past), so that the token source can ask once more; on that `lastTry` it
- * is the gateway's fault, INVALID_RESPONSE.
+ * token for a new Item. The token source calls it only for a key it has checked: a non-empty Item
+ * id. A token that has already expired when it arrives is returned as it is (its `expiresAt` in
+ * the past), so that the token source can ask once more; on that `lastTry` it is the gateway's
+ * fault, INVALID_RESPONSE.
  */
 export async function createToken(
   config: ResolvedGatewayConfig,
@@ -382,25 +354,17 @@ export async function createToken(
   lastTry: boolean,
 ): Promise<GatewayToken> {
   const isLinkToken = tokenType === 'link_token'
-  let body: Json = {}
-  if (itemId !== null || !isLinkToken) {
-    checkId(
-      itemId,
-      process.env.NODE_ENV !== 'production' &&
-        `useUpdateModeToken(itemId) needs the Item id as a non-empty string; got ${kindOf(itemId)}. Nothing was sent.`,
-    )
-    body =
-      isLinkToken && accountSelectionEnabled
+  const body =
+    itemId === null
+      ? {}
+      : isLinkToken && accountSelectionEnabled
         ? { item_id: itemId, account_selection_enabled: true }
         : { item_id: itemId }
-  }
-  const answer = await postJson(config, isLinkToken ? 'linkTokenCreate' : 'publicTokenCreate', body).catch(
-    linkAgainWhenRevoked,
-  )
+  const answer = await postJson(config, isLinkToken ? 'linkTokenCreate' : 'publicTokenCreate', body)
   const token = requireString(answer, tokenType)
   // A Link token's expiration is required; a legacy public token is assumed to live Plaid's 30 minutes.
-  const expiration = parseExpiration(
-    isLinkToken ? requireString(answer, 'expiration', parseExpiration) : readString(answer, 'expiration'),
+  const expiration = parseDate(
+    isLinkToken ? requireString(answer, 'expiration', parseDate) : readString(answer, 'expiration'),
   )
   const { receivedAt } = answer
   const expiresAt = expiration ? localExpiry(answer, expiration.getTime()) : receivedAt + 30 * 60_000

@@ -59,47 +59,52 @@ export type Report = (status: LinkFlowStatus, changes?: Omit<FlowState, 'key' | 
 /** The options every flow on the session takes; `prefetch` only where the flow has a button. */
 export type SessionOptions = LinkFlowOptions & { prefetch?: LinkPrefetch }
 
-/** What the flow's `onLinkSuccess` works with, read when it is used: always the newest. */
-export interface SessionContext<O extends SessionOptions> {
-  /** The flow's options, as the app gave them in its newest render. */
-  readonly options: O
-  /** The gateway settings of the provider with the flow's own on top. */
-  readonly config: ResolvedGatewayConfig
-  /** SWR's `mutate`, to update the Item lists. */
-  readonly mutate: Mutate
-  /** On the OAuth redirect page, the session being finished. */
-  readonly record: OAuthSessionRecord | undefined
+/** The session's newest render, in a ref that the session's functions and the flow's `onLinkSuccess` read when they run. */
+export interface LatestSession<O extends SessionOptions> {
+  readonly current: {
+    spec: LinkSessionSpec<O>
+    tokens: TokenSource | undefined
+    /** The flow's options, as the app gave them. */
+    options: O
+    /** The gateway settings of the provider with the flow's own on top. */
+    config: ResolvedGatewayConfig
+    /** SWR's `mutate`, to update the Item lists. */
+    mutate: Mutate
+  }
 }
 
 export interface LinkSessionSpec<O extends SessionOptions> {
+  /** The flow whose Link session this is; on the OAuth redirect page, `'account'` whichever it finishes. */
   flow: 'account' | 'repair'
-  /** What the session is for; `undefined` when the flow cannot open (no Item to repair). */
+  /** What the session is for: the Item being repaired (`undefined` when there is none), or a name. */
   key: string | undefined
-  /** The Item being repaired, for the OAuth record. */
-  itemId?: string | undefined
   options: O
-  /** Link succeeded: the flow finishes (exchanges, confirms) and reports. */
+  /** Link succeeded: the flow finishes (exchanges, confirms) and reports; `record` is the OAuth session it finishes, if any. */
   onLinkSuccess: (
     publicToken: string,
     metadata: PlaidLinkSuccessMetadata,
     report: Report,
-    context: SessionContext<O>,
+    latest: LatestSession<O>,
+    record: OAuthSessionRecord | undefined,
   ) => void
-  /**
-   * Whether Link's token is spent once a session ends so (Link's success, or its exit with this
-   * error or `null`): then it is dropped, and the next open gets a fresh one.
-   */
-  spentAfter: (outcome: 'success' | PlaidLinkError | null) => boolean
 }
 
-interface Latest<O extends SessionOptions> {
-  spec: LinkSessionSpec<O>
-  tokens: TokenSource | undefined
-  config: ResolvedGatewayConfig
-  mutate: Mutate
-}
+/*
+ * Whether Link's token is spent once a session ends so (Link's success, or its exit with this
+ * error or `null`): then it is dropped, and the next open gets a fresh one. A token for a new Item
+ * serves one Link session, so that it never outlives the signed-in user who asked for it; an
+ * update-mode token has done its job after a success, and Link refused it after INVALID_LINK_TOKEN.
+ */
+const isSpent = (flow: LinkSessionSpec<SessionOptions>['flow'], outcome: 'success' | PlaidLinkError | null) =>
+  flow === 'account' || outcome === 'success' || outcome?.error_code === 'INVALID_LINK_TOKEN'
 
 const IDLE = { status: 'idle' } as const
+
+/** On the OAuth redirect page: the session being finished, and the address the bank sent the person back to. */
+interface Resumed {
+  record: OAuthSessionRecord
+  receivedRedirectUri: string
+}
 
 /** The key of the session that the OAuth redirect page resumes: one per page. */
 export const OAUTH_KEY = 'oauth'
@@ -131,24 +136,10 @@ const linkFailure = (error: unknown): PlaidGatewayError =>
       )
 
 /** The session's functions and state for one flow instance; made once, reading `latestRef` when they run. */
-function createSession<O extends SessionOptions>(latestRef: { readonly current: Latest<O> }) {
-  const store = createStore(latestRef.current.spec.key)
+function createSession<O extends SessionOptions>(latestRef: LatestSession<O>, key: string | undefined) {
+  const store = createStore(key)
   // The flow instance, as a holder of Link handlers, and the handler it holds now.
   const self = { entry: undefined as LinkEntry | undefined, mounted: false }
-  const context: SessionContext<O> = {
-    get options() {
-      return latestRef.current.spec.options
-    },
-    get config() {
-      return latestRef.current.config
-    },
-    get mutate() {
-      return latestRef.current.mutate
-    },
-    get record() {
-      return store.get().record
-    },
-  }
 
   const isCurrent = (key: string | undefined) => latestRef.current.spec.key === key
   /** The flow's state now, as event handlers must see it: idle for a key that has changed. */
@@ -162,9 +153,9 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
    * that has unmounted reports nothing: its page has moved on.
    */
   const failed = (error: PlaidGatewayError) => {
-    const { spec } = latestRef.current
     if (!self.mounted) return
     if (process.env.NODE_ENV !== 'production') {
+      const { spec } = latestRef.current
       logFailure(
         error,
         spec.key === OAUTH_KEY
@@ -174,7 +165,7 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
             : 'useLinkAccount (LinkAccountButton)',
       )
     }
-    callSafely(spec.options.onError, error)
+    callSafely(latestRef.current.options.onError, error)
   }
   const reporterFor =
     (key: string | undefined): Report =>
@@ -196,7 +187,7 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
     const report = reporterFor(key)
     const ended = (outcome: 'success' | PlaidLinkError | null) => {
       forgetOAuthSession(entry.token)
-      if (!latestRef.current.spec.spentAfter(outcome)) return
+      if (!isSpent(latestRef.current.spec.flow, outcome)) return
       // Spent, or refused by Link: no flow may open it again.
       if (isCurrent(key)) latestRef.current.tokens?.discard()
       dropHandler(entry)
@@ -204,7 +195,7 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
     return {
       onSuccess: (publicToken, metadata) => {
         ended('success')
-        latestRef.current.spec.onLinkSuccess(publicToken, metadata, report, context)
+        latestRef.current.spec.onLinkSuccess(publicToken, metadata, report, latestRef, store.get().record)
       },
       onExit: (error, metadata) => {
         ended(error)
@@ -214,32 +205,41 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
             ? { error: plaidError({ ...error, error_message: error.error_message || error.error_code }) }
             : undefined,
         )
-        callSafely(context.options.onExit, error, metadata)
+        callSafely(latestRef.current.options.onExit, error, metadata)
       },
-      onEvent: (eventName, metadata) => callSafely(context.options.onEvent, eventName, metadata),
+      onEvent: (eventName, metadata) => callSafely(latestRef.current.options.onEvent, eventName, metadata),
     }
   }
 
   /** Opens Link with the handler for `token`, in this task; on the redirect page, to finish `resumed`. */
-  const start = (
-    plaid: PlaidLinkFactory,
-    token: string,
-    resumed?: { record: OAuthSessionRecord; receivedRedirectUri: string },
-  ) => {
+  const start = (plaid: PlaidLinkFactory, token: string, resumed?: Resumed) => {
     const { spec } = latestRef.current
     const entry = hold(acquireHandler(plaid, token, self, resumed?.receivedRedirectUri))
     reporterFor(spec.key)('open')
     // Kept until the session ends, for the redirect page of an OAuth bank.
-    rememberOAuthSession(resumed?.record ?? { flow: spec.flow, token, itemId: spec.itemId })
+    rememberOAuthSession(
+      resumed?.record ?? { flow: spec.flow, token, itemId: spec.flow === 'repair' ? spec.key : undefined },
+    )
     openHandler(entry, ownerFor(spec.key, entry))
   }
 
   const fail = (key: string | undefined, error: unknown) => reporterFor(key)('error', { error: linkFailure(error) })
 
-  const loadLink = () => loadPlaidLink(context.options.scriptTimeoutMs ?? 15_000, context.options.cspNonce)
+  const loadLink = () => {
+    const { scriptTimeoutMs, cspNonce } = latestRef.current.options
+    return loadPlaidLink(scriptTimeoutMs ?? 15_000, cspNonce)
+  }
 
   /* Link's script and a token that stays good for at least a minute, fetched side by side. */
   const prepare = () => Promise.all([loadLink(), latestRef.current.tokens!.ensureToken().then((fresh) => fresh.token)])
+
+  /** Opens Link for `key` once Link and the token are ready, if the person still waits for it. */
+  const openWhenReady = (key: string | undefined, ready: Promise<[PlaidLinkFactory, string]>, resumed?: Resumed) =>
+    ready
+      .then(([plaid, token]) => {
+        if (isCurrent(key) && now().status === 'loading') start(plaid, token, resumed)
+      })
+      .catch((error: unknown) => fail(key, error))
 
   const prefetch = () => {
     const { key } = latestRef.current.spec
@@ -289,11 +289,7 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
       return
     }
     reporterFor(key)('loading')
-    prepare()
-      .then(([loaded, token]) => {
-        if (isCurrent(key) && now().status === 'loading') start(loaded, token)
-      })
-      .catch((error: unknown) => fail(key, error))
+    openWhenReady(key, prepare())
   }
 
   /**
@@ -306,21 +302,22 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
     if (now().status !== 'idle') return
     const record = storedOAuthSession()
     if (!record) {
-      return reporterFor(key)('error', {
-        error: linkError(
+      return fail(
+        key,
+        linkError(
           'OAUTH_STATE_MISSING',
           process.env.NODE_ENV !== 'production' &&
             'useLinkOAuthResume found oauth_state_id in the URL but no Link session to resume: the session began in ' +
               'another tab, or its sessionStorage was cleared. Open Link again from the page that links accounts.',
         ),
-      })
+      )
     }
     store.set({ key, status: 'loading', record })
-    loadLink()
-      .then((plaid) => {
-        if (isCurrent(key) && now().status === 'loading') start(plaid, record.token, { record, receivedRedirectUri })
-      })
-      .catch((error: unknown) => fail(key, error))
+    openWhenReady(
+      key,
+      loadLink().then((plaid) => [plaid, record.token]),
+      { record, receivedRedirectUri },
+    )
   }
 
   /*
@@ -363,17 +360,18 @@ function createSession<O extends SessionOptions>(latestRef: { readonly current: 
 }
 
 export function useLinkSession<O extends SessionOptions>(spec: LinkSessionSpec<O>, tokens?: TokenSource) {
-  const latestRef = useLatest<Latest<O>>({
+  const { options } = spec
+  const latestRef: LatestSession<O> = useLatest({
     spec,
     tokens,
-    config: useGatewayConfig(spec.options),
+    options,
+    config: useGatewayConfig(options),
     mutate: useItemsMutate(),
   })
-  const [session] = useState(() => createSession(latestRef))
-  const { store } = session
-  const snapshot = useSyncExternalStore(store.subscribe, store.get, store.get)
+  const [session] = useState(() => createSession(latestRef, spec.key))
+  const snapshot = useSyncExternalStore(session.store.subscribe, session.store.get, session.store.get)
   const state = snapshot.key === spec.key ? snapshot : IDLE
-  const prefetchOnMount = spec.options.prefetch === 'mount'
+  const prefetchOnMount = options.prefetch === 'mount'
 
   // Its cleanup runs when the key changes (and on unmount, where the key is the same: nothing to do).
   useEffect(() => session.keyChanged, [spec.key, session])
