@@ -59,7 +59,7 @@ export interface UseLinkAccountResult {
  */
 export function useLinkAccount(options: UseLinkAccountOptions = {}): UseLinkAccountResult {
   const tokens = useTokenSource(NEW_ITEM, { ...options, enabled: false })
-  const { open, prefetch, status, error, data } = useLinkSession(
+  return useLinkSession(
     {
       flow: 'account',
       key: 'new Item',
@@ -70,6 +70,5 @@ export function useLinkAccount(options: UseLinkAccountOptions = {}): UseLinkAcco
         ),
     },
     tokens,
-  )
-  return { open, prefetch, status, error, data }
+  ).result
 }

@@ -49,7 +49,11 @@ export interface UseLinkOAuthResumeResult {
  * ```
  */
 export function useLinkOAuthResume(options: UseLinkOAuthResumeOptions = {}): UseLinkOAuthResumeResult {
-  const { record, resume, status, error, data } = useLinkSession({
+  const {
+    result: { status, error, data },
+    record,
+    resume,
+  } = useLinkSession({
     flow: 'account',
     key: OAUTH_KEY,
     options,

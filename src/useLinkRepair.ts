@@ -59,8 +59,9 @@ export function useLinkRepair(
   // Not subscribed (enabled: false): the flow reads the shared cache when it acts, so a token
   // arriving or being replaced costs this component no render.
   const tokens = useTokenSource(itemId, { ...options, tokenType: 'link_token', enabled: false })
-  const key = typeof itemId === 'string' && itemId !== '' ? itemId : undefined
-  const { open, prefetch, status, error } = useLinkSession(
+  // No Item, or an empty id: the flow cannot open, and says so when asked to.
+  const key = itemId || undefined
+  return useLinkSession(
     {
       flow: 'repair',
       key,
@@ -75,6 +76,5 @@ export function useLinkRepair(
       },
     },
     tokens,
-  )
-  return { open, prefetch, status: status as LinkRepairStatus, error }
+  ).result as UseLinkRepairResult
 }

@@ -140,6 +140,3 @@ export function confirmItem(mutate: Mutate, config: ResolvedGatewayConfig, itemI
 
 /** After a new link: every Item list on the page is asked for again. */
 export const revalidateItems = (mutate: Mutate): void => void mutate(isItemsKey)
-
-/** SWR's `mutate` of the nearest cache, for the Link flows. */
-export const useItemsMutate = (): Mutate => useSWRConfig().mutate

@@ -14,13 +14,14 @@
  * tokens and gateway settings from a ref, so that they keep their identity across renders.
  */
 import { useEffect, useState, useSyncExternalStore } from 'react'
+import { useSWRConfig } from 'swr'
 import { PlaidGatewayError, gatewayError, linkError, plaidError } from '../PlaidGatewayError'
 import type { PlaidLinkError, PlaidLinkFactory, PlaidLinkSuccessMetadata } from '../linkTypes'
 import type { ExchangeResult, LinkFlowOptions, LinkPrefetch } from '../types'
 import { callSafely } from './callbacks'
 import { useGatewayConfig, type ResolvedGatewayConfig } from './config'
 import { logFailure } from './devLog'
-import { useItemsMutate, type Mutate } from './items'
+import type { Mutate } from './items'
 import {
   acquireHandler,
   closeSession,
@@ -98,7 +99,7 @@ export interface LinkSessionSpec<O extends SessionOptions> {
 const isSpent = (flow: LinkSessionSpec<SessionOptions>['flow'], outcome: 'success' | PlaidLinkError | null) =>
   flow === 'account' || outcome === 'success' || outcome?.error_code === 'INVALID_LINK_TOKEN'
 
-const IDLE = { status: 'idle' } as const
+const IDLE: FlowState = { key: undefined, status: 'idle' }
 
 /** On the OAuth redirect page: the session being finished, and the address the bank sent the person back to. */
 interface Resumed {
@@ -145,8 +146,7 @@ function createSession<O extends SessionOptions>(latestRef: LatestSession<O>, ke
   /** The flow's state now, as event handlers must see it: idle for a key that has changed. */
   const now = (): FlowState => {
     const current = store.get()
-    const { key } = latestRef.current.spec
-    return current.key === key ? current : { key, status: 'idle' }
+    return isCurrent(current.key) ? current : IDLE
   }
   /**
    * A failure the flow reports: the app's onError once, and in development the console. A flow
@@ -199,12 +199,9 @@ function createSession<O extends SessionOptions>(latestRef: LatestSession<O>, ke
       },
       onExit: (error, metadata) => {
         ended(error)
-        report(
-          error ? 'error' : 'idle',
-          error
-            ? { error: plaidError({ ...error, error_message: error.error_message || error.error_code }) }
-            : undefined,
-        )
+        if (error)
+          report('error', { error: plaidError({ ...error, error_message: error.error_message || error.error_code }) })
+        else report('idle')
         callSafely(latestRef.current.options.onExit, error, metadata)
       },
       onEvent: (eventName, metadata) => callSafely(latestRef.current.options.onEvent, eventName, metadata),
@@ -366,7 +363,8 @@ export function useLinkSession<O extends SessionOptions>(spec: LinkSessionSpec<O
     tokens,
     options,
     config: useGatewayConfig(options),
-    mutate: useItemsMutate(),
+    // SWR's mutate of the nearest cache, to update the Item lists.
+    mutate: useSWRConfig().mutate,
   })
   const [session] = useState(() => createSession(latestRef, spec.key))
   const snapshot = useSyncExternalStore(session.store.subscribe, session.store.get, session.store.get)
@@ -382,12 +380,16 @@ export function useLinkSession<O extends SessionOptions>(spec: LinkSessionSpec<O
   }, [prefetchOnMount, spec.key, session])
 
   return {
-    open: session.open,
-    prefetch: session.prefetch,
+    /** What useLinkAccount returns; useLinkRepair returns the same, where `data` stays `undefined`. */
+    // Every state is set whole, so an error or a result belongs to the status it came with.
+    result: {
+      open: session.open,
+      prefetch: session.prefetch,
+      status: state.status,
+      error: state.error,
+      data: state.data,
+    },
     resume: session.resume,
-    status: state.status,
-    error: state.status === 'error' ? snapshot.error : undefined,
-    data: state.status === 'success' ? snapshot.data : undefined,
-    record: state === snapshot ? snapshot.record : undefined,
+    record: state.record,
   }
 }
