@@ -7,6 +7,8 @@ const config: StorybookConfig = {
   // Serves msw's worker script, so the mocked gateway also works from a static build.
   staticDirs: ['../public'],
   core: { disableTelemetry: true },
+  // This is the package's demo: Storybook's own onboarding checklist has no place in it.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
 }
 
 export default config
