@@ -15,7 +15,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '8.85 kB',
+    limit: '8.83 kB',
   },
   {
     name: 'useExchangePublicToken alone',
@@ -24,7 +24,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '2.6 kB',
+    limit: '2.98 kB',
   },
   {
     name: 'useUpdateModeToken alone',
@@ -33,7 +33,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '3.92 kB',
+    limit: '4.05 kB',
   },
   {
     name: 'LinkRepairButton alone',
@@ -42,7 +42,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '7.46 kB',
+    limit: '7.51 kB',
   },
   {
     name: 'useLinkAccount alone',
@@ -51,7 +51,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '6.6 kB',
+    limit: '6.77 kB',
   },
   {
     name: 'LinkAccountButton alone',
@@ -60,7 +60,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '7.31 kB',
+    limit: '7.46 kB',
   },
   {
     name: 'useLinkOAuthResume alone',
@@ -69,7 +69,7 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '5.32 kB',
+    limit: '5.56 kB',
   },
   {
     name: 'usePlaidItems alone',
@@ -78,6 +78,6 @@ module.exports = [
     ignore: peers,
     modifyEsbuildConfig: production,
     gzip: true,
-    limit: '2.94 kB',
+    limit: '3.24 kB',
   },
 ]

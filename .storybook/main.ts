@@ -10,6 +10,8 @@ const config: StorybookConfig = {
   core: { disableTelemetry: true },
   // The testing entry's Plaid stand-in imports the Link script as text (see scripts/scriptText.mjs).
   viteFinal: (vite) => ({ ...vite, plugins: [...(vite.plugins ?? []), scriptTextVitePlugin()] }),
+  // This is the package's demo: Storybook's own onboarding checklist has no place in it.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
 }
 
 export default config

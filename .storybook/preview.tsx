@@ -2,8 +2,8 @@ import type { Preview } from '@storybook/react-vite'
 import { setupWorker } from 'msw/browser'
 import { mswLoader } from 'msw-storybook-addon/csf3'
 import { SWRConfig } from 'swr'
-import { installPlaidLinkSandbox, sandboxGateway } from '../src/testing'
-import { DEMO_ITEMS } from '../stories/support/demoItems'
+import { installPlaidLinkSandbox } from '../src/testing'
+import { demoGateway } from '../stories/support/demoGateway'
 import '../stories/support/demo.css'
 
 /*
@@ -55,7 +55,7 @@ const preview: Preview = {
     layout: 'fullscreen',
     controls: { expanded: true },
     // The gateway every story talks to unless it sets its own handlers.
-    msw: { handlers: sandboxGateway({ items: DEMO_ITEMS }) },
+    msw: { handlers: demoGateway() },
     options: {
       storySort: { order: ['Introduction', 'Demo', 'Components', 'Hooks'] },
     },

@@ -26,7 +26,8 @@ test('measure', async () => {
     results[name] = { package: await run('package'), baseline: await run('baseline') }
     delete (window as unknown as { Plaid?: unknown }).Plaid
   }
-  await both('tokenRequests50Buttons', tokenRequestsFor50Buttons)
+  await both('tokenRequests50Buttons', (kind) => tokenRequestsFor50Buttons(kind))
+  await both('tokenRequests50ButtonsOnMount', (kind) => tokenRequestsFor50Buttons(kind, true))
   await both('tokenRequests50Hooks', tokenRequestsFor50Hooks)
   await both('exchangeRequests', exchangeRequests)
   await both('exchangeRenders', exchangeRenders)
@@ -59,5 +60,5 @@ test('measure', async () => {
     'bench/.measure.json',
     JSON.stringify({ latencyMs: LATENCY_MS, rounds: ROUNDS, results, lifetimes }, null, 2),
   )
-  expect(Object.keys(results)).toHaveLength(7)
+  expect(Object.keys(results)).toHaveLength(8)
 }, 600_000)

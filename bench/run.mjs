@@ -85,6 +85,9 @@ lines.push(
   `| Link handlers (Plaid.create, one iframe each), 50 buttons for one Item | ${r.tokenRequests50Buttons.package.handlers} | ${r.tokenRequests50Buttons.baseline.handlers} | 1 |`,
 )
 lines.push(
+  `| token requests and Link handlers, 50 buttons for one Item, all fetching on mount (prefetch="mount") | ${r.tokenRequests50ButtonsOnMount.package.requests} and ${r.tokenRequests50ButtonsOnMount.package.handlers} | ${r.tokenRequests50ButtonsOnMount.baseline.requests} and ${r.tokenRequests50ButtonsOnMount.baseline.handlers} | 1 and 1 |`,
+)
+lines.push(
   `| token requests, 50 hooks for one Item | ${r.tokenRequests50Hooks.package} | ${r.tokenRequests50Hooks.baseline} | 1 |`,
 )
 lines.push(

@@ -86,20 +86,24 @@ async function until(check: () => boolean, what: string) {
 
 /**
  * Token requests and Link handlers (`Plaid.create` calls, each an iframe) when 50 buttons for one
- * Item are on a page and each is hovered (the package) or mounted (the baseline).
+ * Item are on a page and each is hovered (the package) or mounted (the baseline). With `onMount`
+ * the package's buttons fetch on mount too (`prefetch="mount"`), and nothing is hovered.
  */
-export async function tokenRequestsFor50Buttons(kind: Kind): Promise<{ requests: number; handlers: number }> {
+export async function tokenRequestsFor50Buttons(
+  kind: Kind,
+  onMount = false,
+): Promise<{ requests: number; handlers: number }> {
   const counts = installGateway(20)
   const link = installLink({ inClick: false })
   const buttons = Array.from({ length: 50 }, (_, i) =>
     kind === 'package' ? (
-      <LinkRepairButton key={i} itemId="item-shared" />
+      <LinkRepairButton key={i} itemId="item-shared" prefetch={onMount ? 'mount' : 'intent'} />
     ) : (
       <NaiveRepairButton key={i} itemId="item-shared" />
     ),
   )
   render(<>{buttons}</>, { wrapper: fresh })
-  if (kind === 'package') for (const button of screen.getAllByRole('button')) fireEvent.pointerEnter(button)
+  if (kind === 'package' && !onMount) for (const button of screen.getAllByRole('button')) fireEvent.pointerEnter(button)
   await waitFor(() => expect(link.handlers.length).toBe(kind === 'package' ? 1 : 50))
   // Whatever else was coming has come by now.
   await act(() => tick(50))

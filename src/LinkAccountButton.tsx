@@ -2,7 +2,8 @@ import { forwardRef } from 'react'
 import { LinkFlowButton, splitLinkProps, type LinkFlowButtonProps } from './_internal/LinkFlowButton'
 import { useLinkAccount, type UseLinkAccountOptions } from './useLinkAccount'
 
-export interface LinkAccountButtonProps extends UseLinkAccountOptions, Omit<LinkFlowButtonProps, 'onSuccess'> {}
+export interface LinkAccountButtonProps
+  extends UseLinkAccountOptions, Omit<LinkFlowButtonProps, 'onSuccess' | 'onError'> {}
 
 /**
  * A button that links a new bank account: it gets a Link token for a new Item from the gateway

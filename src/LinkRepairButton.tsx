@@ -2,7 +2,8 @@ import { forwardRef } from 'react'
 import { LinkFlowButton, splitLinkProps, type LinkFlowButtonProps } from './_internal/LinkFlowButton'
 import { useLinkRepair, type UseLinkRepairOptions } from './useLinkRepair'
 
-export interface LinkRepairButtonProps extends UseLinkRepairOptions, Omit<LinkFlowButtonProps, 'onSuccess'> {
+export interface LinkRepairButtonProps
+  extends UseLinkRepairOptions, Omit<LinkFlowButtonProps, 'onSuccess' | 'onError'> {
   /** The Item to repair. */
   itemId: string
 }

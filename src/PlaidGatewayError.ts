@@ -27,6 +27,8 @@ export interface PlaidGatewayErrorInit {
   displayMessage?: string | null | undefined
   /** Plaid's `request_id`, useful when asking Plaid's support about a failure. */
   requestId?: string | undefined
+  /** For `DUPLICATE_ITEM` only: the `item_id` of the Item the user already linked. */
+  itemId?: string | undefined
 }
 
 /*
@@ -62,6 +64,13 @@ export class PlaidGatewayError extends Error {
   declare readonly displayMessage: string | null
   /** Plaid's `request_id`, when the gateway passed it on. */
   declare readonly requestId: string | undefined
+  /**
+   * For the gateway's `DUPLICATE_ITEM` answer only (`409`, `error_type: 'ITEM_ERROR'`): the
+   * `item_id` of the Item the user already linked at that bank, so that the app can offer its
+   * repair (`<LinkRepairButton itemId={error.itemId} />`) instead of a second link. `undefined` for
+   * every other error.
+   */
+  declare readonly itemId: string | undefined
 
   constructor(init: PlaidGatewayErrorInit, options?: { cause?: unknown }) {
     super(init.errorMessage, options)
@@ -75,6 +84,7 @@ export class PlaidGatewayError extends Error {
       errorMessage: init.errorMessage,
       displayMessage: init.displayMessage ?? null,
       requestId: init.requestId,
+      itemId: init.itemId,
     })
     Object.defineProperty(this, BRAND, { value: true })
   }
@@ -91,20 +101,68 @@ export class PlaidGatewayError extends Error {
   }
 }
 
+/** Plaid's error JSON, as the gateway forwards it and as Link reports it on exit. */
+export interface PlaidErrorBody {
+  error_type: string
+  error_code: string
+  error_message: string
+  display_message?: string | null | undefined
+  request_id?: string | undefined
+  /** The gateway's `DUPLICATE_ITEM` only: the Item already linked. */
+  item_id?: string | undefined
+}
+
 /**
- * A failure of the package's own (not Plaid's), with `errorType: 'GATEWAY_ERROR'`. The message
- * is `explanation` in development and the bare `errorCode` in production builds. Call sites write
+ * Plaid's error JSON as the one error type; `status` is the gateway's HTTP status, none for Link's.
+ *
+ * USER_PERMISSION_REVOKED is Plaid's error for an Item whose user withdrew the app's access. Plaid
+ * documents that update mode may bring such an Item back and may also be refused, with this error
+ * (contract, section 11); then the Item can only be linked again, and when Plaid gave no message of
+ * its own for the person, the error says so.
+ */
+export const plaidError = (body: PlaidErrorBody, status?: number): PlaidGatewayError =>
+  new PlaidGatewayError({
+    status,
+    errorType: body.error_type,
+    errorCode: body.error_code,
+    errorMessage: body.error_message,
+    displayMessage:
+      body.display_message ??
+      (body.error_code === 'USER_PERMISSION_REVOKED'
+        ? 'Access to this bank was withdrawn, so it cannot be reconnected. Please link your bank again.'
+        : null),
+    requestId: body.request_id,
+    // The Item the user already linked, which the gateway names on this error alone.
+    itemId: body.error_code === 'DUPLICATE_ITEM' ? body.item_id : undefined,
+  })
+
+/**
+ * A failure of the package's own (not Plaid's). The message is `explanation` in development and
+ * the bare `errorCode` in production builds. Call sites write
  * `process.env.NODE_ENV !== 'production' && '…'` in full, each time, because that is the form
  * bundlers replace and then drop as dead code.
  */
-export function gatewayError(
+function ownError(
+  errorType: 'GATEWAY_ERROR' | 'LINK_ERROR',
+  errorCode: PlaidGatewayErrorCode,
+  explanation: string | false | undefined,
+  status: number | undefined,
+  cause: unknown,
+): PlaidGatewayError {
+  return new PlaidGatewayError(
+    { status, errorType, errorCode, errorMessage: explanation || errorCode },
+    cause === undefined ? undefined : { cause },
+  )
+}
+
+/** A failure between the browser and the gateway, with `errorType: 'GATEWAY_ERROR'`. */
+export const gatewayError = (
   errorCode: PlaidGatewayErrorCode,
   explanation?: string | false,
   status?: number,
   cause?: unknown,
-): PlaidGatewayError {
-  return new PlaidGatewayError(
-    { status, errorType: 'GATEWAY_ERROR', errorCode, errorMessage: explanation || errorCode },
-    cause === undefined ? undefined : { cause },
-  )
-}
+): PlaidGatewayError => ownError('GATEWAY_ERROR', errorCode, explanation, status, cause)
+
+/** A failure of Plaid Link in the browser (its script, its start, an OAuth return), with `errorType: 'LINK_ERROR'`. */
+export const linkError = (errorCode: PlaidGatewayErrorCode, explanation: string | false, cause?: unknown) =>
+  ownError('LINK_ERROR', errorCode, explanation, undefined, cause)

@@ -1,5 +1,10 @@
 import type { PlaidGatewayError } from './PlaidGatewayError'
-import type { PlaidLinkError, PlaidLinkEventMetadata, PlaidLinkExitMetadata } from './linkTypes'
+import type {
+  PlaidLinkError,
+  PlaidLinkEventMetadata,
+  PlaidLinkExitMetadata,
+  PlaidLinkSuccessMetadata,
+} from './linkTypes'
 
 /** Paths of the gateway's routes, relative to `baseUrl`. */
 export interface PlaidGatewayPaths {
@@ -67,9 +72,14 @@ export interface UseExchangePublicTokenOptions extends PlaidGatewayConfig {
 export interface UseExchangePublicTokenResult {
   /**
    * Sends the exchange. Never rejects: resolves with the result, or with `undefined` after
-   * setting `error`. A token already in flight or already exchanged is not sent again.
+   * setting `error`. A token already in flight or already exchanged is not sent again, nor one the
+   * gateway refused as a duplicate (`DUPLICATE_ITEM`).
+   *
+   * Pass Link's `onSuccess` metadata as `metadata`: the body then carries its institution
+   * (`institution_id`, `name`) and its accounts (`id`, `name`, `mask`, `type`, `subtype`), which the
+   * gateway uses to refuse a bank the user has already linked. Nothing else of the metadata is sent.
    */
-  exchange: (publicToken: string) => Promise<ExchangeResult | undefined>
+  exchange: (publicToken: string, metadata?: PlaidLinkSuccessMetadata) => Promise<ExchangeResult | undefined>
   /** The last successful result. */
   data: ExchangeResult | undefined
   /** The last failure; cleared when the next exchange starts or by `reset`. */
@@ -118,6 +128,12 @@ export interface UseUpdateModeTokenResult {
 
 /** What every Link flow takes: the gateway settings, Link's callbacks, and how Link is loaded. */
 export interface LinkFlowOptions extends PlaidGatewayConfig {
+  /**
+   * Runs once for each failure the flow reports, with the error that `error` then holds: the
+   * gateway's, Link's script's, or Link's own exit error. Development builds also log each
+   * failure with `console.error`, saying what to check.
+   */
+  onError?: (error: PlaidGatewayError) => void
   /** Link closed without success; `error` is Link's error, or `null` when the person closed it. */
   onExit?: (error: PlaidLinkError | null, metadata: PlaidLinkExitMetadata) => void
   /** Every event Link reports, passed through. */
@@ -135,6 +151,13 @@ export interface LinkFlowOptions extends PlaidGatewayConfig {
   cspNonce?: string
 }
 
+/**
+ * When a flow that opens Link gets its token and Link's script: on `'intent'` (pointer enter or
+ * focus), or on `'mount'`, as Plaid recommends for a view whose purpose is linking, and for touch
+ * screens, which have no hover.
+ */
+export type LinkPrefetch = 'intent' | 'mount'
+
 /** The health of an Item, as the gateway stores it from Plaid's webhooks and `/item/get`. */
 export type ItemStatus =
   | 'healthy'
@@ -150,9 +173,11 @@ export interface PlaidItem {
   itemId: string
   status: ItemStatus
   /**
-   * Whether update mode fixes the status: `login_required`, `pending_expiration`,
-   * `pending_disconnect`, and `new_accounts_available` (repair it with `accountSelectionEnabled`).
-   * A `revoked` Item needs linking again instead.
+   * Whether update mode fixes the status, as Plaid documents it: `login_required`,
+   * `pending_expiration`, `pending_disconnect`, `new_accounts_available` (repair it with
+   * `accountSelectionEnabled`) and `revoked` (update mode first; when Plaid refuses it, the repair's
+   * error says to link the bank again); `error` when its `errorCode` is one that Plaid fixes through
+   * update mode, such as `ITEM_LOGIN_REQUIRED`; `healthy` never.
    */
   needsRepair: boolean
   institutionId: string | null
@@ -161,6 +186,10 @@ export interface PlaidItem {
   errorCode: string | null
   /** When the Item's consent runs out, for `pending_expiration`; otherwise `null`. */
   consentExpiresAt: Date | null
+  /** When Plaid will disconnect the Item, for `pending_disconnect`; otherwise `null`. */
+  disconnectAt: Date | null
+  /** Plaid's reason for a `pending_disconnect`, such as `INSTITUTION_TOKEN_EXPIRATION`; otherwise `null`. */
+  reason: string | null
   /** When the gateway last saved the Item or changed its status. */
   updatedAt: Date
 }

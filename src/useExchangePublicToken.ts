@@ -1,11 +1,12 @@
-import { useCallback, useContext, useRef } from 'react'
+import { useCallback, useRef } from 'react'
 import useSWRMutation from 'swr/mutation'
 import type { PlaidGatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { gatewayContext, layer } from './_internal/config'
+import { useGatewayConfig } from './_internal/config'
 import { exchangePublicToken } from './_internal/request'
 import { exchangeOnce } from './_internal/singleUse'
 import { useLatest } from './_internal/useLatest'
+import type { PlaidLinkSuccessMetadata } from './linkTypes'
 import type { ExchangeResult, UseExchangePublicTokenOptions, UseExchangePublicTokenResult } from './types'
 
 /* The mutation's fetcher only awaits the shared request, so SWR tracks its state. */
@@ -21,14 +22,14 @@ const awaitRequest = (_key: unknown, { arg }: { arg: Promise<ExchangeResult> }) 
  * const { exchange, isLoading, error } = useExchangePublicToken({
  *   onSuccess: ({ itemId }) => addItem(itemId),
  * })
- * // in Link's onSuccess:
- * onSuccess: (publicToken) => void exchange(publicToken)
+ * // in Link's onSuccess, with its metadata for the gateway's duplicate check:
+ * onSuccess: (publicToken, metadata) => void exchange(publicToken, metadata)
  * ```
  */
 export function useExchangePublicToken(options: UseExchangePublicTokenOptions = {}): UseExchangePublicTokenResult {
-  // Resolved when exchange() runs rather than memoized: only a request reads it, and the newest
-  // provider and options then apply without giving exchange a new identity.
-  const providerRef = useLatest(useContext(gatewayContext()))
+  // Read when exchange() runs: the newest provider and options then apply without giving
+  // exchange a new identity.
+  const configRef = useLatest(useGatewayConfig(options))
   const optionsRef = useLatest(options)
   // Requests whose callbacks this hook has already run, so joined and repeated calls run them once.
   const reported = useRef(new WeakSet<Promise<ExchangeResult>>())
@@ -37,10 +38,8 @@ export function useExchangePublicToken(options: UseExchangePublicTokenOptions = 
   const { trigger } = mutation
 
   const exchange = useCallback(
-    async (publicToken: string): Promise<ExchangeResult | undefined> => {
-      const request = exchangeOnce(publicToken, () =>
-        exchangePublicToken(layer(providerRef.current, optionsRef.current), publicToken),
-      )
+    async (publicToken: string, metadata?: PlaidLinkSuccessMetadata): Promise<ExchangeResult | undefined> => {
+      const request = exchangeOnce(publicToken, () => exchangePublicToken(configRef.current, publicToken, metadata))
       void trigger(request)
       const firstReport = !reported.current.has(request)
       reported.current.add(request)
@@ -53,7 +52,7 @@ export function useExchangePublicToken(options: UseExchangePublicTokenOptions = 
         return undefined
       }
     },
-    [optionsRef, providerRef, trigger],
+    [configRef, optionsRef, trigger],
   )
 
   const isLoading = mutation.isMutating

@@ -1,12 +1,9 @@
-import { useContext, useEffect } from 'react'
-import { PlaidGatewayError } from './PlaidGatewayError'
+import { useEffect } from 'react'
+import type { PlaidGatewayError } from './PlaidGatewayError'
 import { callSafely } from './_internal/callbacks'
-import { gatewayContext, layer } from './_internal/config'
-import { confirmItem, useItemsMutate } from './_internal/items'
-import { useExchangeOnce } from './_internal/exchangeFlow'
-import { storedOAuthSession } from './_internal/linkHandlers'
-import { useLatest } from './_internal/useLatest'
-import { useLinkSession } from './_internal/useLinkSession'
+import { confirmItem } from './_internal/items'
+import { exchangeAfterLink } from './_internal/exchangeFlow'
+import { OAUTH_KEY, useLinkSession } from './_internal/useLinkSession'
 import type { PlaidLinkSuccessMetadata } from './linkTypes'
 import type { LinkFlowOptions } from './types'
 import type { LinkAccountStatus } from './useLinkAccount'
@@ -38,9 +35,6 @@ export interface UseLinkOAuthResumeResult {
   itemId: string | undefined
 }
 
-/* Only one OAuth session can be resumed on a page. */
-const RESUME_KEY = 'oauth'
-
 /**
  * Finishes a Link session on the app's OAuth redirect page. An OAuth bank (most large US banks)
  * takes the person away from the page that opened Link and back to the `redirect_uri` of the
@@ -55,53 +49,30 @@ const RESUME_KEY = 'oauth'
  * ```
  */
 export function useLinkOAuthResume(options: UseLinkOAuthResumeOptions = {}): UseLinkOAuthResumeResult {
-  const { onSuccess, onExit, onEvent, scriptTimeoutMs, cspNonce, ...gateway } = options
-  const provider = useContext(gatewayContext())
-  const latestRef = useLatest({ onSuccess, provider, gateway, mutate: useItemsMutate() })
-  const exchangeFor = useExchangeOnce(provider, gateway, ({ itemId, metadata }) =>
-    callSafely(latestRef.current.onSuccess, { flow: 'account', itemId, metadata }),
-  )
-  const session = useLinkSession({
+  const {
+    result: { status, error, data },
+    record,
+    resume,
+  } = useLinkSession({
     flow: 'account',
-    key: RESUME_KEY,
-    scriptTimeoutMs,
-    cspNonce,
-    onExit,
-    onEvent,
-    onLinkSuccess: (publicToken, metadata, report) => {
-      const record = latestRecordRef.current
-      if (record?.flow === 'account') return exchangeFor(publicToken, metadata, report)
+    key: OAUTH_KEY,
+    options,
+    onLinkSuccess: (publicToken, metadata, report, latest, finishing) => {
+      const { config, mutate } = latest.current
+      const finished = (flow: LinkFlowName, itemId = '') =>
+        callSafely(latest.current.options.onSuccess, { flow, itemId, metadata })
+      if (finishing?.flow === 'account') {
+        return exchangeAfterLink(publicToken, metadata, report, latest, ({ itemId }) => finished('account', itemId))
+      }
       report('success')
-      const { provider: base, gateway: over, mutate } = latestRef.current
-      if (record?.itemId) confirmItem(mutate, layer(base, over), record.itemId)
-      callSafely(latestRef.current.onSuccess, { flow: 'repair', itemId: record?.itemId ?? '', metadata })
+      if (finishing?.itemId) confirmItem(mutate, config, finishing.itemId)
+      finished('repair', finishing?.itemId)
     },
-    spentAfter: () => true,
   })
-  const { record, resume, report } = session
-  const latestRecordRef = useLatest(record)
 
   useEffect(() => {
-    if (!new URLSearchParams(window.location.search).has('oauth_state_id')) return
-    const stored = storedOAuthSession()
-    if (stored) return resume(stored, window.location.href)
-    report(RESUME_KEY)('error', {
-      error: new PlaidGatewayError({
-        errorType: 'LINK_ERROR',
-        errorCode: 'OAUTH_STATE_MISSING',
-        errorMessage:
-          (process.env.NODE_ENV !== 'production' &&
-            'useLinkOAuthResume found oauth_state_id in the URL but no Link session to resume: the session began in ' +
-              'another tab, or its sessionStorage was cleared. Open Link again from the page that links accounts.') ||
-          'OAUTH_STATE_MISSING',
-      }),
-    })
-  }, [report, resume])
+    if (new URLSearchParams(window.location.search).has('oauth_state_id')) resume(window.location.href)
+  }, [resume])
 
-  return {
-    status: session.status,
-    error: session.error,
-    flow: record?.flow,
-    itemId: session.data?.itemId ?? record?.itemId,
-  }
+  return { status, error, flow: record?.flow, itemId: data?.itemId ?? record?.itemId }
 }

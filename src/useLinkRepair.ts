@@ -1,13 +1,10 @@
-import { useContext } from 'react'
 import { callSafely } from './_internal/callbacks'
-import { gatewayContext, layer } from './_internal/config'
-import { confirmItem, useItemsMutate } from './_internal/items'
+import { confirmItem } from './_internal/items'
 import { useLinkSession } from './_internal/useLinkSession'
-import { useLatest } from './_internal/useLatest'
 import { useTokenSource } from './_internal/useTokenSource'
 import type { PlaidGatewayError } from './PlaidGatewayError'
 import type { PlaidLinkSuccessMetadata } from './linkTypes'
-import type { LinkFlowOptions } from './types'
+import type { LinkFlowOptions, LinkPrefetch } from './types'
 
 /** Where the repair flow is: `loading` only after the person asked for Link. */
 export type LinkRepairStatus = 'idle' | 'loading' | 'open' | 'success' | 'error'
@@ -20,6 +17,12 @@ export interface UseLinkRepairOptions extends LinkFlowOptions {
   accountSelectionEnabled?: boolean
   /** Link finished: the Item is repaired. Nothing is exchanged in update mode. */
   onSuccess?: (metadata: PlaidLinkSuccessMetadata) => void
+  /**
+   * When to get the update-mode token and Link's script: on intent (pointer enter or focus), or
+   * as soon as the component mounts.
+   * @defaultValue `'intent'`
+   */
+  prefetch?: LinkPrefetch
 }
 
 export interface UseLinkRepairResult {
@@ -29,7 +32,11 @@ export interface UseLinkRepairResult {
   prefetch: () => void
   /** `idle`, `loading`, `open`, `success` or `error`. */
   status: LinkRepairStatus
-  /** The failure behind `status === 'error'`: the gateway's, Link's script's, or Link's own exit error. */
+  /**
+   * The failure behind `status === 'error'`: the gateway's, Link's script's, or Link's own exit
+   * error. When Plaid refuses update mode for an Item whose user revoked access
+   * (`USER_PERMISSION_REVOKED`), its `displayMessage` says to link the bank again.
+   */
   error: PlaidGatewayError | undefined
 }
 
@@ -49,41 +56,25 @@ export function useLinkRepair(
   itemId: string | null | undefined,
   options: UseLinkRepairOptions = {},
 ): UseLinkRepairResult {
-  const { accountSelectionEnabled = false, onSuccess, onExit, onEvent, scriptTimeoutMs, cspNonce, ...gateway } = options
-  const latestRef = useLatest({ onSuccess, provider: useContext(gatewayContext()), gateway, mutate: useItemsMutate() })
   // Not subscribed (enabled: false): the flow reads the shared cache when it acts, so a token
   // arriving or being replaced costs this component no render.
-  const tokens = useTokenSource(itemId, {
-    ...gateway,
-    accountSelectionEnabled,
-    tokenType: 'link_token',
-    enabled: false,
-  })
-  const key = typeof itemId === 'string' && itemId !== '' ? itemId : undefined
-  const { open, prefetch, status, error } = useLinkSession(
+  const tokens = useTokenSource(itemId, { ...options, tokenType: 'link_token', enabled: false })
+  // No Item, or an empty id: the flow cannot open, and says so when asked to.
+  const key = itemId || undefined
+  return useLinkSession(
     {
       flow: 'repair',
       key,
-      itemId: key,
-      missingKey:
-        process.env.NODE_ENV !== 'production' &&
-        'LinkRepairButton and useLinkRepair need the itemId of the Item to repair.',
-      scriptTimeoutMs,
-      cspNonce,
-      onExit,
-      onEvent,
+      options,
       // Update mode repairs the existing Item: there is nothing to exchange.
       // The gateway then confirms the Item's health with Plaid, for every usePlaidItems list.
-      onLinkSuccess: (_publicToken, metadata, report) => {
+      onLinkSuccess: (_publicToken, metadata, report, latest) => {
+        const { config, mutate, options: newest } = latest.current
         report('success')
-        const { provider, gateway: over, mutate } = latestRef.current
-        if (key) confirmItem(mutate, layer(provider, over), key)
-        callSafely(latestRef.current.onSuccess, metadata)
+        if (key) confirmItem(mutate, config, key)
+        callSafely(newest.onSuccess, metadata)
       },
-      // The token has done its job after a success, and Link refused it after INVALID_LINK_TOKEN.
-      spentAfter: (outcome) => outcome === 'success' || outcome?.error_code === 'INVALID_LINK_TOKEN',
     },
     tokens,
-  )
-  return { open, prefetch, status: status as LinkRepairStatus, error }
+  ).result as UseLinkRepairResult
 }

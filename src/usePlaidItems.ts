@@ -1,11 +1,18 @@
 import { useCallback, useState } from 'react'
-import useSWR from 'swr'
+import useSWR, { type SWRConfiguration } from 'swr'
 import type { PlaidGatewayError } from './PlaidGatewayError'
 import { useGatewayConfig } from './_internal/config'
 import { listItems, removeItem } from './_internal/items'
 import { endpointUrl } from './_internal/request'
+import { canHeal } from './_internal/tokenSchedule'
 import type { PlaidItem, UsePlaidItemsOptions, UsePlaidItemsResult } from './types'
 import { ITEMS_CACHE_KEY } from './wire'
+
+/*
+ * SWR retries a failed list only when the failure can heal (the network, a timeout, a 429, a
+ * 5xx), as the token hooks do: a 4xx such as 401 or 404 answers the same however often it is asked.
+ */
+const ITEMS_SWR_OPTIONS: SWRConfiguration<PlaidItem[], PlaidGatewayError> = { shouldRetryOnError: canHeal }
 
 /**
  * The signed-in user's Items with their health, from the gateway's store (no Plaid call). It
@@ -31,6 +38,7 @@ export function usePlaidItems(options: UsePlaidItemsOptions = {}): UsePlaidItems
   const { data, error, isLoading, mutate } = useSWR<PlaidItem[], PlaidGatewayError>(
     enabled ? [ITEMS_CACHE_KEY, endpointUrl(config, 'itemList')] : null,
     () => listItems(config),
+    ITEMS_SWR_OPTIONS,
   )
   const [removeError, setRemoveError] = useState<PlaidGatewayError>()
 

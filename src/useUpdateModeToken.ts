@@ -15,6 +15,5 @@ export function useUpdateModeToken(
   itemId: string | null | undefined,
   options: UseUpdateModeTokenOptions = {},
 ): UseUpdateModeTokenResult {
-  const { token, expiration, error, isLoading, refresh } = useTokenSource(itemId, options)
-  return { token, expiration, error, isLoading, refresh }
+  return useTokenSource(itemId, options).result
 }

@@ -11,9 +11,10 @@ import { freshItems, freshItemsLoader } from './support/freshItems'
 import { requestLog } from './support/requestLog'
 
 const sent = requestLog()
-// The token requests for a new Item: those without an item_id.
-const newItemTokens = () =>
-  sent.bodies('linkTokenCreate').filter((body) => typeof body === 'object' && body !== null && !('item_id' in body))
+const hasItemId = (body: unknown) => typeof body === 'object' && body !== null && 'item_id' in body
+// The token requests for a new Item, those without an item_id, and the update-mode ones.
+const newItemTokens = () => sent.bodies('linkTokenCreate').filter((body) => !hasItemId(body))
+const updateModeTokens = () => sent.bodies('linkTokenCreate').filter(hasItemId)
 
 const HEALTHY: SandboxItem[] = [
   { itemId: 'item-chase', institution: CHASE },
@@ -49,8 +50,24 @@ async function continueInLink(canvasElement: HTMLElement, bank: string) {
 const badgeOf = (row: ReturnType<typeof within>) =>
   row.getByText((_content: string, element: Element | null) => element?.className === 'badge')
 
+/** The sandbox Items of the story being played, as its loader made them. */
+const storyItems = (loaded: Record<string, unknown>) => loaded.items as SandboxItems
+
+/** A date as the Dashboard writes it. */
+const onDay = (iso: string | null | undefined) =>
+  new Date(iso!).toLocaleDateString('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' })
+
+/** The sandbox Link's accounts, as an Item linked through it keeps them. */
+const SANDBOX_ACCOUNTS = [
+  { name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' },
+  { name: 'Plaid Saving', mask: '1111', type: 'depository', subtype: 'savings' },
+]
+
 export const Healthy: Story = {
   play: async ({ canvasElement }) => {
+    // Linking is what the page is for: the new-Item token was fetched as it loaded, before any
+    // intent, as Plaid recommends (prefetch="mount").
+    await waitFor(() => expect(newItemTokens()).toEqual([{}]), { timeout: 3000 })
     for (const name of ['Chase', 'Wells Fargo']) {
       const row = await bankRow(canvasElement, name)
       await expect(badgeOf(row)).toHaveTextContent('Connected')
@@ -85,19 +102,27 @@ export const EveryStatus: Story = {
       status: 'pending_expiration',
       consentExpirationTime: new Date(Date.now() + IN_7_DAYS_MS).toISOString(),
     },
-    { itemId: 'item-capital-one', institution: CAPITAL_ONE, status: 'pending_disconnect' },
+    {
+      itemId: 'item-capital-one',
+      institution: CAPITAL_ONE,
+      status: 'pending_disconnect',
+      disconnectTime: new Date(Date.now() + IN_7_DAYS_MS).toISOString(),
+      reason: 'INSTITUTION_TOKEN_EXPIRATION',
+    },
     { itemId: 'item-citi', institution: CITI, status: 'new_accounts_available' },
-    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, status: 'revoked' },
+    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, status: 'revoked', errorCode: 'USER_PERMISSION_REVOKED' },
     { itemId: 'item-usaa', institution: USAA, status: 'error', errorCode: 'INSTITUTION_NOT_RESPONDING' },
   ]),
-  play: async ({ canvasElement }) => {
+  play: async ({ canvasElement, loaded }) => {
     const expected = [
       { bank: 'Chase', badge: 'Connected', action: undefined },
       { bank: 'Wells Fargo', badge: 'Sign-in needed', action: 'Sign in again' },
       { bank: 'American Express', badge: 'Access expiring', action: 'Renew access' },
       { bank: 'Capital One', badge: 'Disconnecting soon', action: 'Reconnect' },
       { bank: 'Citi', badge: 'New accounts', action: 'Share new accounts' },
-      { bank: 'First Platypus Bank', badge: 'Access revoked', action: 'Link again' },
+      // Update mode first for a revoked Item, as Plaid advises.
+      { bank: 'First Platypus Bank', badge: 'Access revoked', action: 'Reconnect' },
+      // A bank that is down waits on the bank: nothing for the person to repair.
       { bank: 'USAA', badge: 'Not updating', action: undefined },
     ]
     for (const { bank, badge, action } of expected) {
@@ -106,9 +131,19 @@ export const EveryStatus: Story = {
       const names = row.getAllByRole('button').map((button) => button.getAttribute('aria-label') ?? button.textContent)
       await expect(names).toEqual(action ? [action, `Remove ${bank}`] : [`Remove ${bank}`])
     }
+    // Each expiring Item says when, and a disconnecting one why.
+    const item = (itemId: string) =>
+      storyItems(loaded)
+        .list()
+        .find((each) => each.itemId === itemId)!
     await expect(
       (await bankRow(canvasElement, 'American Express')).getByText(
-        'Your consent ends in 7 days. Renew it to keep updates coming.',
+        `Your consent ends in 7 days (on ${onDay(item('item-amex').consentExpirationTime)}). Renew it to keep updates coming.`,
+      ),
+    ).toBeVisible()
+    await expect(
+      (await bankRow(canvasElement, 'Capital One')).getByText(
+        `Your bank ends this connection in 7 days (on ${onDay(item('item-capital-one').disconnectTime)}) because the access your bank granted runs out. Reconnect to keep it.`,
       ),
     ).toBeVisible()
     await expect(
@@ -160,7 +195,7 @@ export const LoginRequiredRepaired: Story = {
       await expect(badgeOf(await bankRow(canvasElement, 'Chase'))).toHaveTextContent('Connected')
       // An update-mode token without account selection, the Item confirmed once, and, as a repair
       // stores nothing new, no public token sent to the gateway.
-      await expect(sent.bodies('linkTokenCreate')).toEqual([{ item_id: 'item-wells-fargo' }])
+      await expect(updateModeTokens()).toEqual([{ item_id: 'item-wells-fargo' }])
       await expect(sent.bodies('itemGet')).toEqual([{ item_id: 'item-wells-fargo' }])
       await expect(sent.bodies('exchange')).toEqual([])
     })
@@ -223,42 +258,152 @@ export const NewAccountsAvailable: Story = {
     await waitFor(() => expect(badgeOf(chase)).toHaveTextContent('Connected'), { timeout: 3000 })
     await expect(chase.getByText('Reconnected: your bank confirmed it.')).toBeVisible()
     // Link opened in update mode with account selection, so that the person could pick the new accounts.
-    await expect(sent.bodies('linkTokenCreate')).toEqual([{ item_id: 'item-chase', account_selection_enabled: true }])
+    await expect(updateModeTokens()).toEqual([{ item_id: 'item-chase', account_selection_enabled: true }])
     await expect(sent.bodies('exchange')).toEqual([])
   },
 }
 
-export const RevokedLinkAgain: Story = {
-  name: 'Revoked offers to link again',
+export const RevokedRepaired: Story = {
+  name: 'Revoked: update mode brings it back',
   parameters: freshItems([
     { itemId: 'item-chase', institution: CHASE },
-    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, status: 'revoked' },
+    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, status: 'revoked', errorCode: 'USER_PERMISSION_REVOKED' },
   ]),
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
     const platypus = await bankRow(canvasElement, 'First Platypus Bank')
     await expect(badgeOf(platypus)).toHaveTextContent('Access revoked')
-    // Update mode cannot bring a revoked Item back: there is no repair, only a new link.
-    await expect(platypus.queryByRole('button', { name: 'Sign in again' })).toBeNull()
-    await userEvent.click(platypus.getByRole('button', { name: 'Link again' }))
+    // Plaid says a revoked Item may be restored through update mode: that comes first, not a new link.
+    await userEvent.click(platypus.getByRole('button', { name: 'Reconnect' }))
     await continueInLink(canvasElement, 'First Platypus Bank')
-    await expect(
-      await canvas.findByText('First Platypus Bank is connected again.', {}, { timeout: 3000 }),
-    ).toBeVisible()
-    // The new Item takes the old one's place: the list holds Chase and the new, healthy link.
-    await waitFor(
-      () => {
-        const rows = canvas.getAllByRole('listitem')
-        expect(rows).toHaveLength(2)
-        expect(canvas.queryByText('Access revoked')).toBeNull()
-        expect(badgeOf(within(rows[1]!))).toHaveTextContent('Connected')
+    await waitFor(() => expect(badgeOf(platypus)).toHaveTextContent('Connected'), { timeout: 3000 })
+    await expect(platypus.getByText('Reconnected: your bank confirmed it.')).toBeVisible()
+    await expect(updateModeTokens()).toEqual([{ item_id: 'item-platypus' }])
+    await expect(sent.bodies('exchange')).toEqual([])
+    await expect(sent.bodies('itemRemove')).toEqual([])
+  },
+}
+
+export const RevokedLinkAgain: Story = {
+  name: 'Revoked and refused: link it again',
+  parameters: freshItems([
+    { itemId: 'item-chase', institution: CHASE },
+    {
+      itemId: 'item-platypus',
+      institution: FIRST_PLATYPUS,
+      status: 'revoked',
+      errorCode: 'USER_PERMISSION_REVOKED',
+      accounts: SANDBOX_ACCOUNTS,
+      // The person revoked access at the bank's own site: Plaid refuses update mode for the Item.
+      refusesUpdateMode: true,
+    },
+  ]),
+  play: async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement)
+    const platypus = await bankRow(canvasElement, 'First Platypus Bank')
+
+    await step('update mode first; Plaid refuses it, and the error says to link the bank again', async () => {
+      await userEvent.click(platypus.getByRole('button', { name: 'Reconnect' }))
+      await expect(
+        await platypus.findByText(
+          'Access to this bank was withdrawn, so it cannot be reconnected. Please link your bank again.',
+          {},
+          { timeout: 3000 },
+        ),
+      ).toBeVisible()
+      await expect(body(canvasElement).queryByRole('dialog')).toBeNull()
+    })
+
+    await step('link again: the dead Item goes first, so the new link is no duplicate of it', async () => {
+      await userEvent.click(platypus.getByRole('button', { name: 'Link again' }))
+      await continueInLink(canvasElement, 'First Platypus Bank')
+      await expect(
+        await canvas.findByText('First Platypus Bank is connected again.', {}, { timeout: 3000 }),
+      ).toBeVisible()
+      await waitFor(
+        () => {
+          const rows = canvas.getAllByRole('listitem')
+          expect(rows).toHaveLength(2)
+          expect(canvas.queryByText('Access revoked')).toBeNull()
+          expect(badgeOf(within(rows[1]!))).toHaveTextContent('Connected')
+        },
+        { timeout: 4000 },
+      )
+      await expect(sent.bodies('itemRemove')).toEqual([{ item_id: 'item-platypus' }])
+      await expect(sent.bodies('exchange')).toHaveLength(1)
+      // The page's own new-Item token, fetched as it loaded, served the new link.
+      await expect(newItemTokens()).toEqual([{}])
+    })
+  },
+}
+
+export const AlreadyLinked: Story = {
+  name: 'Linking a bank you already linked',
+  parameters: freshItems([
+    { itemId: 'item-chase', institution: CHASE },
+    { itemId: 'item-platypus', institution: FIRST_PLATYPUS, accounts: SANDBOX_ACCOUNTS },
+  ]),
+  play: async ({ canvasElement, step }) => {
+    const canvas = within(canvasElement)
+    await bankRow(canvasElement, 'First Platypus Bank')
+    const connect = canvas.getByRole('button', { name: 'Connect a bank' })
+
+    await step('the gateway refuses the duplicate, and the message names the bank', async () => {
+      await userEvent.click(connect)
+      await continueInLink(canvasElement, 'First Platypus Bank')
+      await waitFor(() => expect(connect).toHaveAttribute('data-state', 'error'), { timeout: 3000 })
+      await expect(connect).toHaveAccessibleDescription(
+        'You have already connected First Platypus Bank. Update that connection instead of adding it again.',
+      )
+      await expect(canvas.getAllByRole('listitem')).toHaveLength(2)
+      await expect(sent.bodies('exchange')).toHaveLength(1)
+    })
+
+    await step("the app's onError offers the repair of the Item already linked", async () => {
+      const note = within(canvas.getByRole('note', { name: 'Already connected' }))
+      await expect(note.getByText('First Platypus Bank is already connected.')).toBeVisible()
+      await userEvent.click(note.getByRole('button', { name: 'Update First Platypus Bank instead' }))
+      await continueInLink(canvasElement, 'First Platypus Bank')
+      await expect(await canvas.findByText('First Platypus Bank is up to date.', {}, { timeout: 3000 })).toBeVisible()
+      await expect(canvas.queryByRole('note', { name: 'Already connected' })).toBeNull()
+      // The gateway confirmed the Item with Plaid, as after any repair.
+      await waitFor(() => expect(sent.bodies('itemGet')).toEqual([{ item_id: 'item-platypus' }]), { timeout: 3000 })
+      // Update mode for that Item, with account selection, so that new accounts can be shared.
+      await expect(updateModeTokens()).toEqual([{ item_id: 'item-platypus', account_selection_enabled: true }])
+    })
+
+    await step(
+      'the next click opens Link anew with a fresh token; the refused public token is not sent again',
+      async () => {
+        const [refused] = sent.bodies('exchange') as { public_token: string }[]
+        await userEvent.click(connect)
+        const dialog = await body(canvasElement).findByRole(
+          'dialog',
+          { name: 'Connect First Platypus Bank' },
+          { timeout: 3000 },
+        )
+        await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }))
+        await expect(newItemTokens()).toEqual([{}, {}])
+        await expect(sent.bodies('exchange')).toEqual([refused])
       },
-      { timeout: 4000 },
     )
-    await expect(badgeOf(await bankRow(canvasElement, 'First Platypus Bank'))).toHaveTextContent('Connected')
-    await expect(newItemTokens()).toEqual([{}])
-    await expect(sent.bodies('exchange')).toHaveLength(1)
-    await expect(sent.bodies('itemRemove')).toEqual([{ item_id: 'item-platypus' }])
+  },
+}
+
+export const ErrorThatUpdateModeFixes: Story = {
+  name: 'An error that update mode fixes',
+  parameters: freshItems([
+    { itemId: 'item-citi', institution: CITI, status: 'error', errorCode: 'ACCESS_NOT_GRANTED' },
+    { itemId: 'item-usaa', institution: USAA, status: 'error', errorCode: 'INSTITUTION_DOWN' },
+  ]),
+  play: async ({ canvasElement }) => {
+    const citi = await bankRow(canvasElement, 'Citi')
+    const usaa = await bankRow(canvasElement, 'USAA')
+    // Plaid fixes ACCESS_NOT_GRANTED through update mode; a bank that is down only needs time.
+    await expect(citi.getByText('Your bank needs you to reconnect (ACCESS_NOT_GRANTED).')).toBeVisible()
+    await expect(usaa.queryByRole('button', { name: 'Fix connection' })).toBeNull()
+    await userEvent.click(citi.getByRole('button', { name: 'Fix connection' }))
+    await continueInLink(canvasElement, 'Citi')
+    await waitFor(() => expect(badgeOf(citi)).toHaveTextContent('Connected'), { timeout: 3000 })
   },
 }
 
@@ -315,15 +460,24 @@ export const LinkANewBank: Story = {
       await expect(sent.bodies('exchange')).toHaveLength(1)
     })
 
-    await step('connect one more: a fresh token and a second new Item', async () => {
-      await userEvent.click(canvas.getByRole('button', { name: 'Connect a bank' }))
-      await continueInLink(canvasElement, 'First Platypus Bank')
-      await waitFor(() => expect(canvas.getAllByRole('listitem')).toHaveLength(4), { timeout: 3000 })
-      const exchanged = sent.bodies('exchange') as { public_token: string }[]
-      await expect(exchanged).toHaveLength(2)
-      await expect(exchanged[1]!.public_token).not.toBe(exchanged[0]!.public_token)
-      await expect(newItemTokens()).toEqual([{}, {}])
-    })
+    await step(
+      'connect the same bank again: a fresh token and Link anew, and the gateway refuses the duplicate',
+      async () => {
+        const connect = canvas.getByRole('button', { name: 'Connect a bank' })
+        await userEvent.click(connect)
+        await continueInLink(canvasElement, 'First Platypus Bank')
+        await waitFor(() => expect(connect).toHaveAttribute('data-state', 'error'), { timeout: 3000 })
+        await expect(canvas.getByRole('note', { name: 'Already connected' })).toBeVisible()
+        await expect(canvas.getAllByRole('listitem')).toHaveLength(3)
+        const exchanged = sent.bodies('exchange') as { public_token: string; institution: unknown; accounts: unknown }[]
+        await expect(exchanged).toHaveLength(2)
+        await expect(exchanged[1]!.public_token).not.toBe(exchanged[0]!.public_token)
+        // Link's institution and accounts went with each public token: what the duplicate check compares.
+        await expect(exchanged[1]!.institution).toEqual(FIRST_PLATYPUS)
+        await expect(exchanged[1]!.accounts).toHaveLength(2)
+        await expect(newItemTokens()).toEqual([{}, {}])
+      },
+    )
   },
 }
 
@@ -399,6 +553,17 @@ export const SimulateWebhook: Story = {
       await continueInLink(canvasElement, 'Chase')
       await waitFor(() => expect(badgeOf(chase)).toHaveTextContent('Connected'), { timeout: 3000 })
       await expect(badgeOf(wellsFargo)).toHaveTextContent('New accounts')
+    })
+
+    await step('Plaid says Wells Fargo will be disconnected: the page says when and why', async () => {
+      await send('Wells Fargo', 'PENDING_DISCONNECT')
+      await waitFor(() => expect(badgeOf(wellsFargo)).toHaveTextContent('Disconnecting soon'), { timeout: 3000 })
+      await expect(
+        wellsFargo.getByText(
+          /^Your bank ends this connection in 7 days \(on .+\) because your bank is moving to a new kind of connection\./,
+        ),
+      ).toBeVisible()
+      await expect(wellsFargo.getByRole('button', { name: 'Reconnect' })).toBeVisible()
     })
   },
 }

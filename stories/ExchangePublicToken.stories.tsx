@@ -3,12 +3,11 @@ import { HttpResponse, http } from 'msw'
 import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useExchangePublicToken } from '../src'
-import { DEMO_ITEMS } from './support/demoItems'
+import { demoGateway } from './support/demoGateway'
 import { ErrorStatus } from './support/ErrorStatus'
 import { expectErrorShown } from './support/expectError'
 import {
   sandboxErrors,
-  sandboxGateway,
   sandboxGatewayError,
   sandboxHtmlError,
   sandboxLeakyGateway,
@@ -81,7 +80,7 @@ function ExchangeStatus({
 const meta = {
   title: 'Hooks/useExchangePublicToken',
   component: ExchangeDemo,
-  parameters: { msw: { handlers: sandboxGateway({ items: DEMO_ITEMS }) } },
+  parameters: { msw: { handlers: demoGateway() } },
 } satisfies Meta<typeof ExchangeDemo>
 
 export default meta

@@ -13,7 +13,8 @@ import {
   type SandboxPlaidError,
 } from '../src/testing'
 import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../src/wire'
-import { DEMO_ITEMS } from './support/demoItems'
+import { demoGateway } from './support/demoGateway'
+import { finishingLinkToken, GalleryTile, installGalleryLink, StateGallery } from './support/gallery'
 import { requestLog } from './support/requestLog'
 
 /** The button on a small card, with the app's own confirmation once the new Item is stored. */
@@ -47,7 +48,7 @@ const meta = {
   title: 'Components/LinkAccountButton',
   component: LinkAccountButton,
   render: (args) => <ConnectCard {...args} />,
-  args: { className: 'connect-btn', children: 'Connect a bank', onSuccess: fn(), onExit: fn() },
+  args: { className: 'connect-btn', children: 'Connect a bank', onSuccess: fn(), onExit: fn(), onError: fn() },
 } satisfies Meta<typeof LinkAccountButton>
 
 export default meta
@@ -113,7 +114,7 @@ export const Exchanging: Story = {
   // The gateway never answers the exchange, and nothing times out, so the state holds.
   args: { timeoutMs: Infinity },
   parameters: {
-    msw: { handlers: [http.post(EXCHANGE_URL, () => delay('infinite')), ...sandboxGateway({ items: DEMO_ITEMS })] },
+    msw: { handlers: [http.post(EXCHANGE_URL, () => delay('infinite')), ...demoGateway()] },
   },
   play: async ({ canvasElement, args }) => {
     const dialog = await openLink(canvasElement)
@@ -182,6 +183,9 @@ export const LinkError: Story = {
       expect.objectContaining({ error_code: 'INSTITUTION_DOWN' }),
       expect.anything(),
     )
+    // The app hears of the failure once, as the one error type.
+    await expect(args.onError).toHaveBeenCalledTimes(1)
+    await expect(args.onError).toHaveBeenCalledWith(expect.objectContaining({ errorCode: 'INSTITUTION_DOWN' }))
   },
 }
 
@@ -195,7 +199,7 @@ export const ExchangeFailedThenRetried: Story = {
         retried.handler,
         // The first exchange fails as a gateway's 500 would; the retry reaches the sandbox gateway.
         http.post(EXCHANGE_URL, () => answerError(sandboxErrors.internal), { once: true }),
-        ...sandboxGateway({ items: DEMO_ITEMS }),
+        ...demoGateway(),
       ],
     },
   },
@@ -210,6 +214,7 @@ export const ExchangeFailedThenRetried: Story = {
       'Something went wrong while connecting your account. Please try again.',
     )
     await expect(args.onSuccess).not.toHaveBeenCalled()
+    await expect(args.onError).toHaveBeenCalledTimes(1)
 
     // The next click sends Link's public token again; Link does not open a second time.
     await userEvent.click(button)
@@ -223,6 +228,33 @@ export const ExchangeFailedThenRetried: Story = {
     await expect(again).toEqual(first)
     await expect(first!.public_token).toMatch(/^public-sandbox-/)
     await expect(args.onSuccess).toHaveBeenCalledTimes(1)
+    // One failure, one onError: the retry that worked reported nothing.
+    await expect(args.onError).toHaveBeenCalledTimes(1)
+  },
+}
+
+// This story drives its own sandbox Link, to see the handler that the prefetch on mount made.
+let ready: PlaidLinkSandbox | undefined
+
+export const PrefetchOnMount: Story = {
+  name: 'Prefetch on mount, instant open',
+  args: { prefetch: 'mount' },
+  parameters: { plaidLink: 'none' },
+  beforeEach: () => {
+    ready = installPlaidLinkSandbox()
+    return () => ready?.uninstall()
+  },
+  play: async ({ canvasElement }) => {
+    const button = connectButton(canvasElement)
+    // A view whose purpose is linking: the token and Link are ready without any intent, as Plaid
+    // recommends (touch screens have no hover).
+    await waitFor(() => expect(ready!.sessions).toHaveLength(1), { timeout: 3000 })
+    await expect(button).toHaveAttribute('data-state', 'idle')
+    button.click()
+    // Checked before anything is awaited: Link's dialog opened inside the click's own task.
+    const openedInSameTask = canvasElement.ownerDocument.querySelector('[role="dialog"]') !== null
+    await expect(openedInSameTask).toBe(true)
+    await waitFor(() => expect(button).toHaveAttribute('data-state', 'open'))
   },
 }
 
@@ -232,11 +264,11 @@ export const GatewayError: Story = {
     msw: {
       handlers: [
         http.post(LINK_TOKEN_URL, () => answerError(sandboxErrors.rateLimit), { once: true }),
-        ...sandboxGateway({ items: DEMO_ITEMS }),
+        ...demoGateway(),
       ],
     },
   },
-  play: async ({ canvasElement }) => {
+  play: async ({ canvasElement, args }) => {
     const button = connectButton(canvasElement)
     await userEvent.click(button)
     await waitFor(() => expect(button).toHaveAttribute('data-state', 'error'), { timeout: 3000 })
@@ -244,6 +276,7 @@ export const GatewayError: Story = {
     await expect(within(canvasElement).getByRole('status')).toHaveTextContent(
       'Too many attempts. Please wait a moment and try again.',
     )
+    await expect(args.onError).toHaveBeenCalledWith(expect.objectContaining({ errorCode: 'RATE_LIMIT', status: 429 }))
     await expect(page(canvasElement).queryByRole('dialog')).toBeNull()
     // The next click asks again, and this time Link opens.
     await expect(await openLink(canvasElement)).toBeVisible()
@@ -253,30 +286,33 @@ export const GatewayError: Story = {
 }
 
 /*
- * Every button of the gallery has a gateway of its own, under its own base URL, so that each
- * can hold a different state: one that never answers, one that never finishes the exchange, one
- * that refuses the token.
+ * Every button of the gallery has a gateway of its own, under its own base URL, that answers at
+ * once, so that each can hold a different state: one that never answers, one that never finishes
+ * the exchange, one that refuses the token. The Success and Exchanging tiles get Link tokens that
+ * the gallery's Link finishes as soon as it opens.
  */
 const galleryUrl = (state: string) => `/api/gallery/${state}`
 const GALLERY = ['Idle', 'Loading', 'Open', 'Exchanging', 'Success', 'Error'] as const
 const galleryHandlers = GALLERY.flatMap((label) => {
   const baseUrl = galleryUrl(label.toLowerCase())
   if (label === 'Loading') return sandboxSilentGateway({ baseUrl })
-  if (label === 'Error') return sandboxGatewayError(sandboxErrors.rateLimit, { baseUrl, latencyMs: 150 })
-  const gateway = sandboxGateway({ baseUrl, latencyMs: 150 })
-  return label === 'Exchanging'
-    ? [http.post(baseUrl + DEFAULT_PATHS.exchange, () => delay('infinite')), ...gateway]
-    : gateway
+  if (label === 'Error') return sandboxGatewayError(sandboxErrors.rateLimit, { baseUrl, latencyMs: 0 })
+  // The gallery links the sandbox bank each time it is shown.
+  const gateway = sandboxGateway({ baseUrl, latencyMs: 0, duplicates: 'allow' })
+  const finishing = http.post(baseUrl + DEFAULT_PATHS.linkTokenCreate, finishingLinkToken)
+  if (label === 'Exchanging')
+    return [finishing, http.post(baseUrl + DEFAULT_PATHS.exchange, () => delay('infinite')), ...gateway]
+  return label === 'Success' ? [finishing, ...gateway] : gateway
 })
 
-// The gallery drives its own headless Link, so that its play function can finish sessions.
+// The gallery's own headless Link, which finishes the Success and Exchanging tiles' sessions.
 let gallery: PlaidLinkSandbox | undefined
 
 export const AllStates: Story = {
   name: 'All states',
   parameters: { plaidLink: 'none', msw: { handlers: galleryHandlers } },
   beforeEach: () => {
-    gallery = installPlaidLinkSandbox({ dialog: false })
+    gallery = installGalleryLink()
     return () => gallery?.uninstall()
   },
   render: () => (
@@ -285,45 +321,27 @@ export const AllStates: Story = {
       <p className="lead">
         The button ships no styles. These are styled with <code>[data-state]</code> selectors alone.
       </p>
-      <div className="state-grid">
+      <StateGallery>
         {GALLERY.map((label) => (
-          <div key={label} className="state-cell">
+          <GalleryTile key={label} state={label.toLowerCase()}>
             {/* Nothing times out, so the gallery holds every state. */}
             <LinkAccountButton baseUrl={galleryUrl(label.toLowerCase())} className="state-btn" timeoutMs={Infinity}>
               {label}
             </LinkAccountButton>
-          </div>
+          </GalleryTile>
         ))}
-      </div>
+      </StateGallery>
     </section>
   ),
   play: async ({ canvasElement }) => {
-    const byName = (name: (typeof GALLERY)[number]) => within(canvasElement).getByRole('button', { name })
-    const lastOpened = () => gallery!.sessions.filter((session) => session.opened > 0).at(-1)!
-    const state = (name: (typeof GALLERY)[number], value: string) =>
-      waitFor(() => expect(byName(name)).toHaveAttribute('data-state', value), { timeout: 3000 })
-
-    await userEvent.click(byName('Success'))
-    await state('Success', 'open')
-    lastOpened().succeed()
-    await state('Success', 'success')
-
-    await userEvent.click(byName('Exchanging'))
-    await state('Exchanging', 'open')
-    lastOpened().succeed()
-    await state('Exchanging', 'exchanging')
-
-    await userEvent.click(byName('Open'))
-    await userEvent.click(byName('Error'))
-    await userEvent.click(byName('Loading'))
-    await state('Open', 'open')
-    await state('Error', 'error')
-    await expect(byName('Idle')).toHaveAttribute('data-state', 'idle')
-    await expect(byName('Loading')).toHaveAttribute('data-state', 'loading')
-    await expect(byName('Exchanging')).toHaveAttribute('data-state', 'exchanging')
-    await expect(byName('Success')).toHaveAttribute('data-state', 'success')
-    await expect(
-      within(canvasElement).getByText('Too many attempts. Please wait a moment and try again.'),
-    ).toBeVisible()
+    const canvas = within(canvasElement)
+    // The grid shows once every tile is in its state: no tile is driven by the play itself.
+    await waitFor(() => expect(canvasElement.querySelector('.state-grid')).toHaveAttribute('data-ready'), {
+      timeout: 3000,
+    })
+    for (const label of GALLERY) {
+      await expect(canvas.getByRole('button', { name: label })).toHaveAttribute('data-state', label.toLowerCase())
+    }
+    await expect(canvas.getByText('Too many attempts. Please wait a moment and try again.')).toBeVisible()
   },
 }

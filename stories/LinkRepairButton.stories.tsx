@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { LinkRepairButton, useLinkRepair } from '../src'
+import { http } from 'msw'
 import {
   installPlaidLinkSandbox,
   sandboxErrors,
@@ -8,6 +9,8 @@ import {
   sandboxSilentGateway,
   type PlaidLinkSandbox,
 } from '../src/testing'
+import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../src/wire'
+import { finishingLinkToken, GalleryTile, installGalleryLink, StateGallery } from './support/gallery'
 import { gatewayByItem } from './support/gatewayByItem'
 
 const meta = {
@@ -232,25 +235,33 @@ export const SeveralItems: Story = {
 }
 
 const STATES = [
-  { id: 'item-state-idle', label: 'Idle', behaviour: 'ok' as const },
-  { id: 'item-state-loading', label: 'Loading', behaviour: 'hang' as const },
-  { id: 'item-state-open', label: 'Open', behaviour: 'ok' as const },
-  { id: 'item-state-success', label: 'Success', behaviour: 'ok' as const },
-  { id: 'item-state-error', label: 'Error', behaviour: sandboxErrors.itemLoginRequired },
+  { id: 'item-state-idle', label: 'Idle', state: 'idle' },
+  { id: 'item-state-loading', label: 'Loading', state: 'loading' },
+  { id: 'item-state-open', label: 'Open', state: 'open' },
+  { id: 'item-state-success', label: 'Success', state: 'success' },
+  { id: 'item-state-error', label: 'Error', state: 'error' },
 ]
 
-// The gallery drives its own headless Link so its play function can finish one session.
+/*
+ * A gateway that answers at once, per Item: the Loading tile's token never comes, the Error tile's
+ * is refused, and the Success tile's is one the gallery's Link finishes as soon as it opens.
+ */
+const galleryHandlers = [
+  http.post(DEFAULT_BASE_URL + DEFAULT_PATHS.linkTokenCreate, async ({ request }) => {
+    const { item_id } = (await request.clone().json()) as { item_id?: string }
+    return item_id === 'item-state-success' ? finishingLinkToken() : undefined
+  }),
+  ...gatewayByItem({ 'item-state-loading': 'hang', 'item-state-error': sandboxErrors.itemLoginRequired }, 0),
+]
+
+// The gallery's own headless Link, which finishes the Success tile's session.
 let gallery: PlaidLinkSandbox | undefined
 
 export const AllStates: Story = {
   name: 'All states',
-  parameters: {
-    plaidLink: 'none',
-    bare: true,
-    msw: { handlers: gatewayByItem(Object.fromEntries(STATES.map((s) => [s.id, s.behaviour])), 150) },
-  },
+  parameters: { plaidLink: 'none', bare: true, msw: { handlers: galleryHandlers } },
   beforeEach: () => {
-    gallery = installPlaidLinkSandbox({ dialog: false })
+    gallery = installGalleryLink()
     return () => gallery?.uninstall()
   },
   render: () => (
@@ -259,32 +270,28 @@ export const AllStates: Story = {
       <p className="lead">
         The button ships no styles. These are styled with <code>[data-state]</code> selectors alone.
       </p>
-      <div className="state-grid">
-        {STATES.map((state) => (
-          <div key={state.id} className="state-cell">
+      <StateGallery>
+        {STATES.map(({ id, label, state }) => (
+          <GalleryTile key={id} state={state}>
             {/* The hanging gateway never times out, so the gallery holds every state. */}
-            <LinkRepairButton itemId={state.id} className="state-btn" timeoutMs={Infinity}>
-              {state.label}
+            <LinkRepairButton itemId={id} className="state-btn" timeoutMs={Infinity}>
+              {label}
             </LinkRepairButton>
-          </div>
+          </GalleryTile>
         ))}
-      </div>
+      </StateGallery>
     </section>
   ),
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement)
-    const byName = (name: string) => canvas.getByRole('button', { name })
-    await userEvent.click(byName('Success'))
-    await waitFor(() => expect(byName('Success')).toHaveAttribute('data-state', 'open'), { timeout: 3000 })
-    gallery!.sessions.at(-1)!.succeed()
-    await waitFor(() => expect(byName('Success')).toHaveAttribute('data-state', 'success'))
-    await userEvent.click(byName('Open'))
-    await userEvent.click(byName('Error'))
-    await userEvent.click(byName('Loading'))
-    await waitFor(() => expect(byName('Open')).toHaveAttribute('data-state', 'open'), { timeout: 3000 })
-    await waitFor(() => expect(byName('Error')).toHaveAttribute('data-state', 'error'), { timeout: 3000 })
-    await expect(byName('Idle')).toHaveAttribute('data-state', 'idle')
-    await expect(byName('Loading')).toHaveAttribute('data-state', 'loading')
-    await expect(byName('Success')).toHaveAttribute('data-state', 'success')
+    // The grid shows once every tile is in its state: no tile is driven by the play itself.
+    await waitFor(() => expect(canvasElement.querySelector('.state-grid')).toHaveAttribute('data-ready'), {
+      timeout: 3000,
+    })
+    for (const { label, state } of STATES) {
+      await expect(canvas.getByRole('button', { name: label })).toHaveAttribute('data-state', state)
+    }
+    await expect(canvas.getByRole('button', { name: 'Loading' })).toHaveAttribute('aria-busy', 'true')
+    await expect(canvas.getByText('Please sign in to your bank again.', { exact: false })).toBeVisible()
   },
 }

@@ -2,8 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { LinkAccountButton, useLinkOAuthResume, type PlaidLinkSuccessMetadata } from '../src'
-import { sandboxGateway } from '../src/testing'
-import { DEMO_ITEMS } from './support/demoItems'
+import { demoGateway } from './support/demoGateway'
 import { ErrorStatus } from './support/ErrorStatus'
 import { expectErrorShown } from './support/expectError'
 import { holdNavigations } from './support/holdNavigation'
@@ -67,7 +66,7 @@ const meta = {
   parameters: {
     // The sandbox Link's bank is an OAuth bank, and sends the person back to this story's page.
     plaidLink: 'oauth',
-    msw: { handlers: [sent.handler, ...sandboxGateway({ items: DEMO_ITEMS })] },
+    msw: { handlers: [sent.handler, ...demoGateway()] },
   },
   beforeEach: () => sent.clear(),
 } satisfies Meta<typeof ConnectPage>
@@ -170,7 +169,17 @@ export const BackFromTheBank: Story = {
     await expect(canvas.getByRole('button', { name: 'Connect a bank' })).toBeEnabled()
     // Link's public token went to the gateway once; the token from before the bank served the
     // return, so no new one was asked for.
-    await expect(sent.bodies('exchange')).toEqual([{ public_token: expect.stringMatching(/^public-sandbox-/) }])
+    // Link's institution and accounts went with it, for the gateway's duplicate check.
+    await expect(sent.bodies('exchange')).toEqual([
+      {
+        public_token: expect.stringMatching(/^public-sandbox-/),
+        institution: { institution_id: 'ins_109508', name: 'First Platypus Bank' },
+        accounts: [
+          { id: 'acc-checking-0000', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' },
+          { id: 'acc-savings-1111', name: 'Plaid Saving', mask: '1111', type: 'depository', subtype: 'savings' },
+        ],
+      },
+    ])
     await expect(sent.bodies('linkTokenCreate')).toEqual([])
   },
 }

@@ -3,16 +3,10 @@ import { HttpResponse, http } from 'msw'
 import { useState } from 'react'
 import { expect, userEvent, within } from 'storybook/test'
 import { PlaidGatewayProvider, useUpdateModeToken, type UpdateModeTokenType } from '../src'
-import { DEMO_ITEMS } from './support/demoItems'
+import { demoGateway } from './support/demoGateway'
 import { ErrorStatus } from './support/ErrorStatus'
 import { expectErrorShown } from './support/expectError'
-import {
-  sandboxErrors,
-  sandboxGateway,
-  sandboxGatewayError,
-  sandboxHtmlError,
-  sandboxSilentGateway,
-} from '../src/testing'
+import { sandboxErrors, sandboxGatewayError, sandboxHtmlError, sandboxSilentGateway } from '../src/testing'
 
 interface DemoProps {
   itemId: string
@@ -80,7 +74,7 @@ const meta = {
   title: 'Hooks/useUpdateModeToken',
   component: UpdateModeDemo,
   args: { itemId: 'item-chase-checking' },
-  parameters: { msw: { handlers: sandboxGateway({ items: DEMO_ITEMS }) } },
+  parameters: { msw: { handlers: demoGateway() } },
 } satisfies Meta<typeof UpdateModeDemo>
 
 export default meta

@@ -5,7 +5,7 @@
 import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { LinkAccountButton, useLinkAccount, type LinkAccountButtonProps } from '../src'
 import { fakeGateway, json, linkTokenAnswer, plaidError, uniqueToken, type Responder } from './helpers/gateway'
-import { exitMetadata, installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
+import { exchangeBodyAfterLink, exitMetadata, installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
 import { createWrapper } from './helpers/render'
 
 const LINK_TOKEN_CREATE = new URL('/api/plaid/link/token/create', location.href).href
@@ -99,7 +99,8 @@ test('Link success: exchanging until the gateway answers, then success with the 
   // Clicks while exchanging do nothing.
   fireEvent.click(button())
   await waitFor(() => expect(exchangeRequests()).toHaveLength(1))
-  expect(exchangeRequests()[0]!.body).toStrictEqual({ public_token: 'public-sandbox-new-1' })
+  // Link's institution and accounts travel with the public token, with exactly the contract's fields.
+  expect(exchangeRequests()[0]!.rawBody).toBe(JSON.stringify(exchangeBodyAfterLink('public-sandbox-new-1')))
   expect(onSuccess).not.toHaveBeenCalled()
   await act(async () => answer())
   await waitFor(() => expect(button()).toHaveAttribute('data-state', 'success'))
@@ -134,13 +135,64 @@ test('a failed exchange is an error with the gateway’s message; the next click
   expect(button()).toHaveAttribute('data-state', 'exchanging')
   await waitFor(() => expect(button()).toHaveAttribute('data-state', 'success'))
   expect(exchangeRequests().map((r) => r.body)).toEqual([
-    { public_token: 'public-sandbox-retry' },
-    { public_token: 'public-sandbox-retry' },
+    exchangeBodyAfterLink('public-sandbox-retry'),
+    exchangeBodyAfterLink('public-sandbox-retry'),
   ])
   // The retry needed no new Link session.
   expect(handlers).toHaveLength(1)
   expect(tokenRequests()).toHaveLength(1)
   expect(onSuccess).toHaveBeenCalledWith({ itemId: 'item-after-retry', metadata: successMetadata })
+})
+
+test('a bank already linked: the error names it, onError gets the Item, and the next click opens Link anew', async () => {
+  const { handlers } = installPlaid()
+  const gateway = accountGateway((_publicToken, index) =>
+    index === 0
+      ? json(
+          {
+            error_type: 'ITEM_ERROR',
+            error_code: 'DUPLICATE_ITEM',
+            error_message: 'an Item with the same institution and account is already linked for this user',
+            display_message: 'You have already linked First Platypus Bank. Update it instead of linking it again.',
+            request_id: 'req-duplicate',
+            item_id: 'item-linked-before',
+          },
+          409,
+        )
+      : json({ item_id: 'item-other-accounts' }),
+  )
+  const onError = vi.fn()
+  const onSuccess = vi.fn()
+  const { button, exchangeRequests, tokenRequests } = setup({ onError, onSuccess }, gateway)
+  fireEvent.click(button())
+  await waitFor(() => expect(handlers[0]?.open).toHaveBeenCalled())
+  act(() => handlers[0]!.options.onSuccess('public-sandbox-duplicate', successMetadata))
+  await waitFor(() => expect(button()).toHaveAttribute('data-state', 'error'))
+  // The person reads which bank; the app gets the Item to offer its repair instead.
+  expect(screen.getByRole('status')).toHaveTextContent('You have already linked First Platypus Bank.')
+  expect(onError).toHaveBeenCalledTimes(1)
+  expect(onError.mock.calls[0]![0]).toMatchObject({ errorCode: 'DUPLICATE_ITEM', itemId: 'item-linked-before' })
+  expect(onSuccess).not.toHaveBeenCalled()
+
+  // Intent prepares a new Link session, and the click opens it with a fresh token: the refused
+  // public token is not sent again.
+  fireEvent.pointerEnter(button())
+  await waitFor(() => expect(handlers).toHaveLength(2))
+  fireEvent.click(button())
+  expect(button()).toHaveAttribute('data-state', 'open')
+  expect(handlers[1]!.options.token).toBe('link-new-2')
+  expect(handlers[1]!.open).toHaveBeenCalledTimes(1)
+  expect(tokenRequests()).toHaveLength(2)
+  expect(exchangeRequests().map((request) => request.body)).toEqual([exchangeBodyAfterLink('public-sandbox-duplicate')])
+
+  // Another bank this time: its own public token, exchanged once.
+  act(() => handlers[1]!.options.onSuccess('public-sandbox-another', successMetadata))
+  await waitFor(() => expect(button()).toHaveAttribute('data-state', 'success'))
+  expect(exchangeRequests().map((request) => request.body)).toEqual([
+    exchangeBodyAfterLink('public-sandbox-duplicate'),
+    exchangeBodyAfterLink('public-sandbox-another'),
+  ])
+  expect(onSuccess).toHaveBeenCalledTimes(1)
 })
 
 test('a public token is exchanged once ever, also when another flow on the page gets it from Link', async () => {

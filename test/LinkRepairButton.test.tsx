@@ -239,6 +239,48 @@ describe('tokens', () => {
     expect(requests).toHaveLength(2)
   })
 
+  test('Plaid refusing update mode for a revoked Item: the error says to link the bank again', async () => {
+    installPlaid()
+    const onError = vi.fn()
+    // Plaid's own error for an Item whose user withdrew access, passed on by the gateway.
+    const { button } = setup({ onError }, () =>
+      plaidError(400, {
+        error_type: 'ITEM_ERROR',
+        error_code: 'USER_PERMISSION_REVOKED',
+        error_message: 'the holder of this account has revoked their permission for your application to access it',
+        display_message: null,
+      }),
+    )
+    fireEvent.click(button())
+    await waitFor(() => expect(button()).toHaveAttribute('data-state', 'error'))
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Access to this bank was withdrawn, so it cannot be reconnected. Please link your bank again.',
+    )
+    const error = onError.mock.calls[0]![0] as PlaidGatewayError
+    expect(error).toMatchObject({ status: 400, errorType: 'ITEM_ERROR', errorCode: 'USER_PERMISSION_REVOKED' })
+    expect(error.displayMessage).toMatch(/link your bank again/)
+    // Plaid's message for developers is kept as it came.
+    expect(error.errorMessage).toBe(
+      'the holder of this account has revoked their permission for your application to access it',
+    )
+  })
+
+  test('a revoked Item’s refusal with Plaid’s own display_message keeps Plaid’s words', async () => {
+    installPlaid()
+    const { button } = setup({}, () =>
+      plaidError(400, {
+        error_type: 'ITEM_ERROR',
+        error_code: 'USER_PERMISSION_REVOKED',
+        display_message: 'You stopped sharing this account. Connect it again to continue.',
+      }),
+    )
+    fireEvent.click(button())
+    await waitFor(() => expect(button()).toHaveAttribute('data-state', 'error'))
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'You stopped sharing this account. Connect it again to continue.',
+    )
+  })
+
   test('a silent prefetch failure stays idle; the click retries and then shows the error', async () => {
     installPlaid()
     const { button, requests } = setup({}, () => plaidError(404, { display_message: 'This account was removed.' }))

@@ -23,6 +23,10 @@ test('50 buttons for one Item: one token request and one Link handler (the hand-
   expect(await tokenRequestsFor50Buttons('baseline')).toEqual({ requests: 50, handlers: 50 })
 })
 
+test('50 buttons for one Item fetching on mount: still one token request and one Link handler', async () => {
+  expect(await tokenRequestsFor50Buttons('package', true)).toEqual({ requests: 1, handlers: 1 })
+})
+
 test('50 hooks reading one Item’s token: one request', async () => {
   expect(await tokenRequestsFor50Hooks('package')).toBe(1)
   expect(await tokenRequestsFor50Hooks('baseline')).toBe(50)

@@ -135,6 +135,13 @@ describe.each(operations)('wire format: $name', (operation) => {
   })
 })
 
+const plaidErrorBody = (error_code: string) => ({
+  error_type: 'ITEM_ERROR',
+  error_code,
+  error_message: 'the Item you requested cannot be found',
+  display_message: null,
+})
+
 describe.each(operations)('errors: $name', (operation) => {
   test('a Plaid error body becomes a PlaidGatewayError with every field', async () => {
     const gateway = fakeGateway(() =>
@@ -164,6 +171,30 @@ describe.each(operations)('errors: $name', (operation) => {
     expect(error.errorMessage).toBe('sign in first')
     expect(error.displayMessage).toBeNull()
     expect(error.requestId).toBeUndefined()
+  })
+
+  test('itemId comes from item_id on a DUPLICATE_ITEM only', async () => {
+    const duplicate = fakeGateway(() =>
+      json(
+        {
+          error_type: 'ITEM_ERROR',
+          error_code: 'DUPLICATE_ITEM',
+          error_message: 'already linked',
+          display_message: 'You have already linked Chase.',
+          item_id: 'item-linked-before',
+        },
+        409,
+      ),
+    )
+    const { error: refused } = await operation.run({ fetch: duplicate.fetch })
+    expectGatewayError(refused, { errorType: 'ITEM_ERROR', errorCode: 'DUPLICATE_ITEM', status: 409 })
+    expect(refused.itemId).toBe('item-linked-before')
+    // Any other error keeps no item_id, whatever the body says.
+    const other = fakeGateway(() => json({ ...plaidErrorBody('ITEM_NOT_FOUND'), item_id: 'item-of-someone' }, 404))
+    const { error } = await operation.run({ fetch: other.fetch })
+    expectGatewayError(error, { errorType: 'ITEM_ERROR', errorCode: 'ITEM_NOT_FOUND', status: 404 })
+    expect(error.itemId).toBeUndefined()
+    expect(Object.keys(error)).toContain('itemId')
   })
 
   test('a Plaid error body with display_message null keeps null', async () => {
@@ -495,7 +526,7 @@ describe('PlaidGatewayError', () => {
     expect(error.message).toBe('login required')
     expect(error.name).toBe('PlaidGatewayError')
     expect(Object.keys(error).sort()).toEqual(
-      ['displayMessage', 'errorCode', 'errorMessage', 'errorType', 'name', 'requestId', 'status'].sort(),
+      ['displayMessage', 'errorCode', 'errorMessage', 'errorType', 'itemId', 'name', 'requestId', 'status'].sort(),
     )
   })
 })

@@ -31,6 +31,8 @@ let link: PlaidLinkSandbox
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
 beforeEach(() => {
+  // A gateway over fresh Items for every test: a bank linked in one is not a duplicate in the next.
+  server.resetHandlers(...sandboxGateway({ latencyMs: 0, items: ['item-owned'] }))
   sent.length = 0
   server.events.on('request:start', async ({ request }) => {
     sent.push({ path: new URL(request.url).pathname, body: await request.clone().json() })
@@ -312,5 +314,118 @@ describe('sandbox Items', () => {
     })
     expect(result.current.error?.errorCode).toBe('ITEM_NOT_FOUND')
     expect(() => items.setStatus('item-nope', 'revoked')).toThrow(/createSandboxItems: there is no Item item-nope/)
+  })
+})
+
+describe('sandbox duplicates and health (contract, sections 10 and 11)', () => {
+  const FIRST_PLATYPUS = { name: 'First Platypus Bank', institution_id: 'ins_109508' }
+  const post = (path: string, body: unknown) =>
+    fetch(`/api/plaid${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  test('a bank already linked is refused as the gateway refuses it: 409, its name, the Item, nothing exchanged', async () => {
+    const items = createSandboxItems([
+      {
+        itemId: 'item-platypus',
+        institution: FIRST_PLATYPUS,
+        accounts: [{ name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }],
+      },
+    ])
+    server.use(...sandboxGateway({ latencyMs: 0, items }))
+    const onError = vi.fn()
+    render(<LinkAccountButton onError={onError} />, { wrapper: createWrapper() })
+    fireEvent.click(screen.getByRole('button', { name: 'Connect a bank' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Connect First Platypus Bank' })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Continue' }))
+    await waitFor(() => expect(screen.getByRole('button')).toHaveAttribute('data-state', 'error'))
+    expect(screen.getByRole('status')).toHaveTextContent('You have already connected First Platypus Bank.')
+    expect(onError.mock.calls[0]![0]).toMatchObject({
+      status: 409,
+      errorCode: 'DUPLICATE_ITEM',
+      itemId: 'item-platypus',
+    })
+    expect(items.list().map((item) => item.itemId)).toEqual(['item-platypus'])
+    expect(sent.filter((request) => request.path === '/api/plaid/item/public_token/exchange')).toHaveLength(1)
+  })
+
+  test('another bank, or the same bank with other accounts, links; duplicates: "allow" links anyway', async () => {
+    const items = createSandboxItems([
+      {
+        itemId: 'item-chase',
+        institution: { name: 'Chase', institution_id: 'ins_3' },
+        accounts: [{ name: 'Plaid Checking', mask: '0000' }],
+      },
+      { itemId: 'item-platypus', institution: FIRST_PLATYPUS, accounts: [{ name: 'Plaid CD', mask: '2222' }] },
+    ])
+    server.use(...sandboxGateway({ latencyMs: 0, items }))
+    const accounts = [{ id: 'acc-1', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }]
+    const linked = await post('/item/public_token/exchange', {
+      public_token: 'public-sandbox-other-accounts',
+      institution: FIRST_PLATYPUS,
+      accounts,
+    })
+    expect(linked.status).toBe(200)
+    const added = items.list().at(-1)!
+    // The new Item keeps the browser's institution and the accounts' names and masks, no ids.
+    expect(added.institution).toEqual(FIRST_PLATYPUS)
+    expect(added.accounts).toEqual([{ name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }])
+    const refused = await post('/item/public_token/exchange', {
+      public_token: 'public-sandbox-again',
+      institution: FIRST_PLATYPUS,
+      accounts,
+    })
+    expect(await refused.json()).toMatchObject({ error_code: 'DUPLICATE_ITEM', item_id: added.itemId })
+    server.use(...sandboxGateway({ latencyMs: 0, items, duplicates: 'allow' }))
+    const allowed = await post('/item/public_token/exchange', {
+      public_token: 'public-sandbox-allowed',
+      institution: FIRST_PLATYPUS,
+      accounts,
+    })
+    expect(allowed.status).toBe(200)
+  })
+
+  test.each([
+    ['an institution that is a string', { institution: 'Chase' }],
+    ['an institution without an id', { institution: { name: 'Chase' } }],
+    ['accounts that are not an array', { accounts: { id: 'acc-1' } }],
+    [
+      'an account whose mask is a number',
+      { accounts: [{ id: 'acc-1', name: 'Checking', mask: 1234, type: 'depository', subtype: 'checking' }] },
+    ],
+  ])('%s is the gateway’s 400', async (_label, hints) => {
+    const answer = await post('/item/public_token/exchange', { public_token: 'public-sandbox-wrong-type', ...hints })
+    expect(answer.status).toBe(400)
+    expect(await answer.json()).toMatchObject({ error_type: 'INVALID_REQUEST', error_code: 'INVALID_REQUEST' })
+  })
+
+  test('a pending disconnect lists its date and reason', async () => {
+    const items = createSandboxItems([{ itemId: 'item-leaving', institution: FIRST_PLATYPUS }])
+    server.use(...sandboxGateway({ latencyMs: 0, items }))
+    items.setStatus('item-leaving', 'pending_disconnect', {
+      disconnectTime: '2027-02-01T00:00:00.000Z',
+      reason: 'INSTITUTION_TOKEN_EXPIRATION',
+    })
+    const { result } = renderHook(() => usePlaidItems(), { wrapper: createWrapper() })
+    await waitFor(() => expect(result.current.items).toHaveLength(1))
+    expect(result.current.items![0]).toMatchObject({
+      status: 'pending_disconnect',
+      needsRepair: true,
+      disconnectAt: new Date('2027-02-01T00:00:00.000Z'),
+      reason: 'INSTITUTION_TOKEN_EXPIRATION',
+    })
+  })
+
+  test('an Item that refuses update mode makes the repair say to link the bank again', async () => {
+    const items = createSandboxItems([
+      { itemId: 'item-gone', institution: FIRST_PLATYPUS, status: 'revoked', refusesUpdateMode: true },
+    ])
+    server.use(...sandboxGateway({ latencyMs: 0, items }))
+    render(<LinkRepairButton itemId="item-gone" />, { wrapper: createWrapper() })
+    fireEvent.click(screen.getByRole('button'))
+    await waitFor(() => expect(screen.getByRole('button')).toHaveAttribute('data-state', 'error'))
+    expect(screen.getByRole('status')).toHaveTextContent('Please link your bank again.')
   })
 })

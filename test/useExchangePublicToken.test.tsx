@@ -1,6 +1,11 @@
 import { act, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { useEffect } from 'react'
-import { PlaidGatewayError, useExchangePublicToken, type UseExchangePublicTokenOptions } from '../src'
+import {
+  PlaidGatewayError,
+  useExchangePublicToken,
+  type PlaidLinkSuccessMetadata,
+  type UseExchangePublicTokenOptions,
+} from '../src'
 import { deferred, fakeGateway, json, plaidError, uniqueToken } from './helpers/gateway'
 import { createWrapper } from './helpers/render'
 
@@ -292,4 +297,93 @@ test('under StrictMode an exchange started from an effect sends one request', as
   expect(await screen.findByText('linked item-strict')).toBeInTheDocument()
   expect(gateway.requests).toHaveLength(1)
   expect(onSuccess).toHaveBeenCalledTimes(1)
+})
+
+describe("Link's metadata in the exchange (contract, section 10)", () => {
+  /* Link's metadata as Link reports it, with more than the gateway may see. */
+  const metadata = {
+    institution: { name: 'Chase', institution_id: 'ins_3' },
+    accounts: [
+      {
+        id: 'acc-checking',
+        name: 'Plaid Checking',
+        mask: '0000',
+        type: 'depository',
+        subtype: 'checking',
+        verification_status: 'automatically_verified',
+        class_type: 'personal',
+      },
+      { id: 'acc-card', name: 'Plaid Credit Card', mask: null, type: 'credit', subtype: null },
+    ],
+    link_session_id: 'session-7',
+    transfer_status: null,
+    status: 'connected',
+  }
+
+  async function exchangeOnce(withMetadata?: unknown) {
+    const gateway = fakeGateway(() => json({ item_id: 'item-with-metadata' }))
+    const { result } = renderExchange({ fetch: gateway.fetch })
+    const token = uniqueToken()
+    await act(async () => {
+      await result.current.exchange(token, withMetadata as Parameters<typeof result.current.exchange>[1])
+    })
+    return { token, sent: gateway.requests.map((request) => request.rawBody) }
+  }
+
+  test('the body carries the institution and the accounts with exactly the contract’s fields', async () => {
+    const { token, sent } = await exchangeOnce(metadata)
+    expect(sent).toEqual([
+      JSON.stringify({
+        public_token: token,
+        institution: { institution_id: 'ins_3', name: 'Chase' },
+        accounts: [
+          { id: 'acc-checking', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' },
+          { id: 'acc-card', name: 'Plaid Credit Card', mask: null, type: 'credit', subtype: null },
+        ],
+      }),
+    ])
+  })
+
+  test.each([
+    ['no metadata', undefined],
+    ['metadata without an institution or accounts', { institution: null, accounts: [], link_session_id: 's' }],
+  ])('%s: the public token alone', async (_label, withMetadata) => {
+    const { token, sent } = await exchangeOnce(withMetadata)
+    expect(sent).toEqual([JSON.stringify({ public_token: token })])
+  })
+
+  test('a duplicate is the 409 with the Item already linked, and that public token is never sent again', async () => {
+    const gateway = fakeGateway(() =>
+      json(
+        {
+          error_type: 'ITEM_ERROR',
+          error_code: 'DUPLICATE_ITEM',
+          error_message: 'this institution and account are already linked for this user',
+          display_message: 'You have already linked Chase.',
+          request_id: 'req-dup',
+          item_id: 'item-already',
+        },
+        409,
+      ),
+    )
+    const onError = vi.fn()
+    const { result } = renderExchange({ fetch: gateway.fetch, onError })
+    const token = uniqueToken()
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      let value: unknown = 'not settled'
+      await act(async () => {
+        value = await result.current.exchange(token, metadata as unknown as PlaidLinkSuccessMetadata)
+      })
+      expect(value).toBeUndefined()
+    }
+    expect(gateway.requests).toHaveLength(1)
+    expect(result.current.error).toMatchObject({
+      status: 409,
+      errorType: 'ITEM_ERROR',
+      errorCode: 'DUPLICATE_ITEM',
+      displayMessage: 'You have already linked Chase.',
+      itemId: 'item-already',
+    })
+    expect(onError).toHaveBeenCalledTimes(1)
+  })
 })

@@ -6,7 +6,7 @@
 import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react'
 import { LinkAccountButton, LinkRepairButton, useLinkOAuthResume, type UseLinkOAuthResumeOptions } from '../src'
 import { fakeGateway, json, linkTokenAnswer, uniqueToken } from './helpers/gateway'
-import { installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
+import { exchangeBodyAfterLink, installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
 import { createWrapper } from './helpers/render'
 
 const EXCHANGE = new URL('/api/plaid/item/public_token/exchange', location.href).href
@@ -74,7 +74,7 @@ test('a new account: Link re-opens with the same token and the redirect URI, the
   expect(result.current.status).toBe('exchanging')
   await waitFor(() => expect(result.current.status).toBe('success'))
   expect(result.current.itemId).toBe('item-from-oauth')
-  expect(gw.requests.filter((r) => r.url === EXCHANGE).map((r) => r.body)).toEqual([{ public_token: publicToken }])
+  expect(gw.requests.filter((r) => r.url === EXCHANGE).map((r) => r.body)).toEqual([exchangeBodyAfterLink(publicToken)])
   expect(onSuccess).toHaveBeenCalledWith({ flow: 'account', itemId: 'item-from-oauth', metadata: successMetadata })
   expect(sessionStorage.length).toBe(0)
 })

@@ -7,7 +7,7 @@ import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-li
 import { LinkAccountButton, LinkRepairButton, PlaidGatewayError, usePlaidItems } from '../src'
 import { fakeGateway, json, linkTokenAnswer, plaidError, type Responder } from './helpers/gateway'
 import { installPlaid, removePlaid, successMetadata } from './helpers/plaidLink'
-import { createWrapper } from './helpers/render'
+import { advance, createWrapper, useFakeClock } from './helpers/render'
 
 const url = (path: string) => new URL(`/api/plaid${path}`, location.href).href
 const ITEM_LIST = url('/item/list')
@@ -80,7 +80,8 @@ test('lists the user’s Items as PlaidItems, with needsRepair per status and da
     ['item-3', 'pending_expiration', true],
     ['item-4', 'pending_disconnect', true],
     ['item-5', 'new_accounts_available', true],
-    ['item-6', 'revoked', false],
+    // Update mode first, as Plaid says for a revoked Item; the repair says to link again if Plaid refuses.
+    ['item-6', 'revoked', true],
     ['item-7', 'error', false],
     ['item-8', 'error', false],
   ])
@@ -92,6 +93,8 @@ test('lists the user’s Items as PlaidItems, with needsRepair per status and da
     institutionName: 'Wells Fargo',
     errorCode: 'ITEM_LOGIN_REQUIRED',
     consentExpiresAt: null,
+    disconnectAt: null,
+    reason: null,
     updatedAt: new Date('2026-11-30T10:00:00.000Z'),
   })
   expect(items[2]!.consentExpiresAt).toEqual(new Date('2027-01-05T00:00:00Z'))
@@ -272,4 +275,110 @@ test('after a new account is linked, the list is asked for again and shows it', 
   await screen.findByTestId('item-new')
   expect(gateway.to(EXCHANGE)).toHaveLength(1)
   expect(gateway.to(ITEM_LIST)).toHaveLength(2)
+})
+
+describe('Item health as Plaid documents it (contract, section 11)', () => {
+  test.each([
+    ['healthy', null, false],
+    ['login_required', 'ITEM_LOGIN_REQUIRED', true],
+    ['pending_expiration', null, true],
+    ['pending_disconnect', null, true],
+    ['new_accounts_available', null, true],
+    // Update mode first; when Plaid refuses it, the repair's error says to link the bank again.
+    ['revoked', 'USER_PERMISSION_REVOKED', true],
+    ['revoked', null, true],
+    // An error Item needs repair exactly when Plaid fixes its code through update mode.
+    ['error', 'ITEM_LOGIN_REQUIRED', true],
+    ['error', 'ACCESS_NOT_GRANTED', true],
+    ['error', 'NO_ACCOUNTS', true],
+    ['error', 'NO_AUTH_ACCOUNTS', true],
+    ['error', 'INSTITUTION_DOWN', false],
+    ['error', 'INSTITUTION_NOT_RESPONDING', false],
+    ['error', 'PRODUCTS_NOT_SUPPORTED', false],
+    ['error', null, false],
+  ])('%s with error_code %s: needsRepair %s', async (status, errorCode, needsRepair) => {
+    const gateway = itemsGateway([summary('item-1', status, { error_code: errorCode })])
+    const { result } = renderHook(() => usePlaidItems(), {
+      wrapper: createWrapper({ provider: { fetch: gateway.fetch } }),
+    })
+    await waitFor(() => expect(result.current.items).toHaveLength(1))
+    expect(result.current.items![0]).toMatchObject({ status, errorCode, needsRepair })
+  })
+
+  test('a pending disconnect keeps when and why; other Items have neither', async () => {
+    const gateway = itemsGateway([
+      summary('item-leaving', 'pending_disconnect', {
+        disconnect_time: '2027-01-12T00:00:00Z',
+        reason: 'INSTITUTION_TOKEN_EXPIRATION',
+      }),
+      summary('item-fine', 'healthy'),
+      summary('item-odd', 'pending_disconnect', { disconnect_time: 'not a date', reason: 42 }),
+    ])
+    const { result } = renderHook(() => usePlaidItems(), {
+      wrapper: createWrapper({ provider: { fetch: gateway.fetch } }),
+    })
+    await waitFor(() => expect(result.current.items).toHaveLength(3))
+    const [leaving, fine, odd] = result.current.items!
+    expect(leaving!.disconnectAt).toEqual(new Date('2027-01-12T00:00:00Z'))
+    expect(leaving!.reason).toBe('INSTITUTION_TOKEN_EXPIRATION')
+    expect(fine!.disconnectAt).toBeNull()
+    expect(fine!.reason).toBeNull()
+    // A value of the wrong kind is treated as absent rather than guessed at.
+    expect(odd!.disconnectAt).toBeNull()
+    expect(odd!.reason).toBeNull()
+  })
+})
+
+describe('retries of the list', () => {
+  beforeEach(() => {
+    useFakeClock()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  // SWR retries a failed fetch after about 5 s, then 10 s, 20 s, … (with jitter); two minutes
+  // covers several of its retries.
+  const SWR_RETRY_WINDOW_MS = 2 * 60_000
+
+  test.each([
+    ['401', () => plaidError(401, { error_type: 'INVALID_REQUEST', error_code: 'UNAUTHORIZED' })],
+    ['404', () => plaidError(404, { error_type: 'INVALID_REQUEST', error_code: 'NOT_FOUND' })],
+    [
+      'an HTML 403',
+      () => new Response('<h1>Forbidden</h1>', { status: 403, headers: { 'Content-Type': 'text/html' } }),
+    ],
+  ])('a %s is never retried on its own', async (_label, answer) => {
+    const gateway = fakeGateway(answer)
+    const { result } = renderHook(() => usePlaidItems(), {
+      wrapper: createWrapper({ provider: { fetch: gateway.fetch } }),
+    })
+    await advance(0)
+    expect(result.current.error).toBeInstanceOf(PlaidGatewayError)
+    await advance(SWR_RETRY_WINDOW_MS)
+    expect(gateway.requests).toHaveLength(1)
+  })
+
+  test.each([
+    ['a 503', () => plaidError(503, { error_type: 'API_ERROR', error_code: 'INTERNAL_SERVER_ERROR' })],
+    [
+      'a network failure',
+      () => {
+        throw new TypeError('Failed to fetch')
+      },
+    ],
+  ])('%s is retried, and the list arrives once the gateway answers', async (_label, failure) => {
+    const gateway = fakeGateway((_request, index) =>
+      index < 2 ? failure() : json({ items: [summary('item-1', 'healthy')] }),
+    )
+    const { result } = renderHook(() => usePlaidItems(), {
+      wrapper: createWrapper({ provider: { fetch: gateway.fetch } }),
+    })
+    await advance(0)
+    expect(result.current.error).toBeInstanceOf(PlaidGatewayError)
+    await advance(SWR_RETRY_WINDOW_MS)
+    expect(gateway.requests.length).toBeGreaterThanOrEqual(3)
+    expect(result.current.items).toHaveLength(1)
+    expect(result.current.error).toBeUndefined()
+  })
 })

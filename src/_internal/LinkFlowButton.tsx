@@ -20,6 +20,8 @@ export const LINK_FLOW_OPTIONS = [
   'paths',
   'onExit',
   'onEvent',
+  'onError',
+  'prefetch',
   'scriptTimeoutMs',
   'cspNonce',
   'onSuccess',

@@ -46,17 +46,24 @@ export function layer(base: ResolvedGatewayConfig, over: PlaidGatewayConfig): Re
 export const resolveConfig = (config: PlaidGatewayConfig) => layer(DEFAULTS, config)
 
 /**
+ * Development builds only: the configurations resolved below a PlaidGatewayProvider, so that a
+ * console message can say whether one was there. Production bundles never fill it, and drop it.
+ */
+export const providedConfigs = /* @__PURE__ */ new WeakSet<ResolvedGatewayConfig>()
+
+/**
  * The nearest provider's configuration with `over` on top. The result keeps its identity while
  * no setting changes. A `headers` function and a `fetch` are called through the latest render's,
  * so an inline `headers={() => …}` does not count as a change.
  */
 export function useGatewayConfig(over: PlaidGatewayConfig): ResolvedGatewayConfig {
-  const next = layer(useContext(gatewayContext()), over)
+  const provided = useContext(gatewayContext())
+  const next = layer(provided, over)
   const latest = useLatest(next)
   // One dependency per setting, always in the same order; for a function, only that it is one.
   const deps = KEYS.map((key) => (typeof next[key] === 'function' ? Function : next[key]))
-  return useMemo(
-    () => ({
+  const config = useMemo(
+    (): ResolvedGatewayConfig => ({
       ...next,
       // Each is read into a variable and called detached: a `window.fetch` called as a method of
       // the config object would throw "Illegal invocation".
@@ -77,4 +84,6 @@ export function useGatewayConfig(over: PlaidGatewayConfig): ResolvedGatewayConfi
     // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/use-memo
     deps,
   )
+  if (process.env.NODE_ENV !== 'production' && provided !== DEFAULTS) providedConfigs.add(config)
+  return config
 }

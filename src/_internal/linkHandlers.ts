@@ -123,36 +123,36 @@ export function dropHandler(entry: LinkEntry): void {
 export interface OAuthSessionRecord {
   flow: 'account' | 'repair'
   token: string
-  itemId?: string
+  itemId?: string | undefined
 }
 
 const OAUTH_KEY = '@utdk/plaid-react/oauth-session'
 
-/* Storage can be unavailable (private modes, sandboxed frames): then there is nothing to resume. */
-export function rememberOAuthSession(record: OAuthSessionRecord): void {
+/*
+ * Storage can be unavailable (private modes, sandboxed frames) and then throws: nothing is kept,
+ * and an OAuth bank ends with OAUTH_STATE_MISSING on the redirect page.
+ */
+function withStorage<T>(act: (storage: Storage) => T): T | undefined {
   try {
-    sessionStorage.setItem(OAUTH_KEY, JSON.stringify(record))
-  } catch {
-    // Nothing to do: an OAuth bank then ends with OAUTH_STATE_MISSING on the redirect page.
-  }
-}
-
-export function storedOAuthSession(): OAuthSessionRecord | undefined {
-  try {
-    const record = JSON.parse(sessionStorage.getItem(OAUTH_KEY) ?? 'null') as Partial<OAuthSessionRecord> | null
-    return record && typeof record.token === 'string' && (record.flow === 'account' || record.flow === 'repair')
-      ? (record as OAuthSessionRecord)
-      : undefined
+    return act(sessionStorage)
   } catch {
     return undefined
   }
 }
 
+/** Keeps the session's record; an Item id that is `undefined` is left out. */
+export const rememberOAuthSession = (record: OAuthSessionRecord): void =>
+  withStorage((storage) => storage.setItem(OAUTH_KEY, JSON.stringify(record)))
+
+export const storedOAuthSession = (): OAuthSessionRecord | undefined =>
+  withStorage((storage) => {
+    const record = JSON.parse(storage.getItem(OAUTH_KEY) ?? 'null') as Partial<OAuthSessionRecord> | null
+    return record && typeof record.token === 'string' && (record.flow === 'account' || record.flow === 'repair')
+      ? (record as OAuthSessionRecord)
+      : undefined
+  })
+
 /** The session of `token` has ended: its record goes. */
 export function forgetOAuthSession(token: string): void {
-  try {
-    if (storedOAuthSession()?.token === token) sessionStorage.removeItem(OAUTH_KEY)
-  } catch {
-    // Nothing stored, nothing to remove.
-  }
+  if (storedOAuthSession()?.token === token) withStorage((storage) => storage.removeItem(OAUTH_KEY))
 }

@@ -5,10 +5,10 @@
  * replaced. Every caller waits as long as its own timeout says, not as long as the caller that
  * started the load. A failure is forgotten, so the next click tries again with a fresh element.
  */
-import { PlaidGatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
+import { linkError } from '../PlaidGatewayError'
 import type { PlaidLinkFactory } from '../linkTypes'
 import { pageSlot } from './page'
-import { startTimer } from './timer'
+import { withDeadline } from './timer'
 
 export const SCRIPT_URL = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js'
 const MARK = 'data-plaid-react-link'
@@ -24,10 +24,6 @@ interface ScriptLoad {
 export function linkOnPage(): PlaidLinkFactory | undefined {
   const plaid = (window as unknown as { Plaid?: PlaidLinkFactory }).Plaid
   return typeof plaid?.create === 'function' ? plaid : undefined
-}
-
-function linkError(errorCode: PlaidGatewayErrorCode, explanation: string | false): PlaidGatewayError {
-  return new PlaidGatewayError({ errorType: 'LINK_ERROR', errorCode, errorMessage: explanation || errorCode })
 }
 
 const scriptState = () => pageSlot('linkScript', () => ({ current: undefined as ScriptLoad | undefined }))
@@ -113,31 +109,21 @@ export function loadPlaidLink(timeoutMs: number, nonce?: string): Promise<PlaidL
   if (!state.current?.script.isConnected) state.current = startLoad(nonce)
   const load = state.current
   load.waiting += 1
-  return new Promise<PlaidLinkFactory>((resolve, reject) => {
-    let waiting = true
-    /* This caller stops waiting, once: by the load settling or by its own timeout. */
-    const leave = () => {
-      if (!waiting) return false
-      waiting = false
-      clearTimeout(timer)
-      load.waiting -= 1
-      return true
-    }
-    const timer = startTimer(() => {
-      if (!leave()) return
-      reject(
-        linkError(
-          'LINK_SCRIPT_TIMEOUT',
-          process.env.NODE_ENV !== 'production' &&
-            `Plaid Link's script did not arrive from ${SCRIPT_URL} within ${timeoutMs} ms (scriptTimeoutMs).`,
-        ),
-      )
-      // Nobody else waits for it: it counts as failed, and the next attempt starts afresh.
-      if (load.waiting === 0) forget(load)
-    }, timeoutMs)
-    load.done.then(
-      (plaid) => leave() && resolve(plaid),
-      (error: unknown) => leave() && reject(error),
+  const late = () =>
+    linkError(
+      'LINK_SCRIPT_TIMEOUT',
+      process.env.NODE_ENV !== 'production' &&
+        `Plaid Link's script did not arrive from ${SCRIPT_URL} within ${timeoutMs} ms (scriptTimeoutMs).`,
     )
-  })
+  // This caller stops waiting once, when the load settles or its own deadline passes.
+  return withDeadline(load.done, timeoutMs, late)
+    .finally(() => {
+      load.waiting -= 1
+    })
+    .catch((error: unknown) => {
+      // Nobody else waits for a load that did not arrive: it counts as failed, and the next
+      // attempt starts afresh.
+      if (load.waiting === 0) forget(load)
+      throw error
+    })
 }

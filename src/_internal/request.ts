@@ -7,11 +7,13 @@
  * `process.env.NODE_ENV !== 'production' && '…'`: development builds explain the failure and its
  * fix, and production bundles keep only the error code (see gatewayError).
  */
-import { PlaidGatewayError, gatewayError, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
+import { gatewayError, plaidError, type PlaidErrorBody, type PlaidGatewayErrorCode } from '../PlaidGatewayError'
+import type { PlaidLinkSuccessMetadata } from '../linkTypes'
 import type { ExchangeResult } from '../types'
-import type { RouteName } from '../wire'
+import { exchangeBody, type RouteName } from '../wire'
 import type { ResolvedGatewayConfig } from './config'
-import { startTimer } from './timer'
+import { rememberDestination } from './devLog'
+import { withDeadline } from './timer'
 
 export type Operation = RouteName
 
@@ -82,7 +84,7 @@ function plaidHostOf(url: string): string | undefined {
 }
 
 /** Sends the request and reads the answer; postJson bounds it in time. */
-async function send(config: ResolvedGatewayConfig, url: string, body: Json, signal: AbortSignal): Promise<Answer> {
+async function send(config: ResolvedGatewayConfig, url: string, body: object, signal: AbortSignal): Promise<Answer> {
   const plaidHost = plaidHostOf(url)
   if (plaidHost) throw secretRefused(`baseUrl on Plaid's own host ${plaidHost}`)
   const init = await new Promise<HeadersInit | undefined>((resolve) =>
@@ -183,21 +185,22 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
       isOptionalString(display_message) &&
       isOptionalString(request_id)
     ) {
-      const clean = (value: unknown) => (isString(value) ? redact(value, secrets) : undefined)
-      throw new PlaidGatewayError({
+      // Plaid's error body with every string field's access tokens taken out, and nothing else.
+      throw plaidError(
+        Object.fromEntries(
+          Object.entries(answer).map(([field, value]) => [field, isString(value) ? redact(value, secrets) : undefined]),
+        ) as unknown as PlaidErrorBody,
         status,
-        errorType: redact(error_type, secrets),
-        errorCode: redact(error_code, secrets),
-        errorMessage: redact(error_message, secrets),
-        displayMessage: clean(display_message),
-        requestId: clean(request_id),
-      })
+      )
     }
     throw gatewayError(
       'HTTP_ERROR',
       process.env.NODE_ENV !== 'production' &&
-        `The gateway answered POST ${url} with HTTP ${status} and no Plaid error body ` +
-          '(error_type, error_code, error_message).',
+        `The gateway answered POST ${url} with HTTP ${status} and ` +
+          (/html/i.test(response.headers.get('content-type') ?? '')
+            ? "an HTML page (an error page of a proxy, the hosting platform or the framework) instead of the gateway's JSON "
+            : 'no ') +
+          'Plaid error body (error_type, error_code, error_message).',
       status,
     )
   }
@@ -217,7 +220,7 @@ async function send(config: ResolvedGatewayConfig, url: string, body: Json, sign
  * POSTs `body` as JSON to one route of the gateway and returns the parsed 2xx object, from
  * which callers read only named fields. Rejects only with PlaidGatewayError.
  */
-export async function postJson(config: ResolvedGatewayConfig, operation: Operation, body: Json): Promise<Answer> {
+export async function postJson(config: ResolvedGatewayConfig, operation: Operation, body: object): Promise<Answer> {
   const { timeoutMs } = config
   if (!isString(config.baseUrl) || typeof (config.fetch ?? globalThis.fetch) !== 'function') {
     throw gatewayError(
@@ -236,29 +239,25 @@ export async function postJson(config: ResolvedGatewayConfig, operation: Operati
   }
   const url = endpointUrl(config, operation)
   const controller = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
   /*
    * Aborting is not enough on its own: a custom `fetch`, a body stream or a `headers` function
-   * may ignore the signal, and the caller must still hear about the timeout on time. The timer
-   * rejects before it aborts, so the caller sees TIMEOUT, not the aborted fetch.
+   * may ignore the signal, and the caller must still hear about the timeout on time. The deadline
+   * rejects first and the request is aborted after, so the caller sees TIMEOUT, not the aborted
+   * fetch.
    */
-  try {
-    return await new Promise<Answer>((resolve, reject) => {
-      timer = startTimer(() => {
-        reject(
-          gatewayError(
-            'TIMEOUT',
-            process.env.NODE_ENV !== 'production' &&
-              `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
-          ),
-        )
-        controller.abort()
-      }, timeoutMs)
-      send(config, url, body, controller.signal).then(resolve, reject)
-    })
-  } finally {
-    clearTimeout(timer)
-  }
+  const answer = withDeadline(send(config, url, body, controller.signal), timeoutMs, () =>
+    gatewayError(
+      'TIMEOUT',
+      process.env.NODE_ENV !== 'production' &&
+        `The gateway did not answer POST ${url} within ${timeoutMs} ms (timeoutMs).`,
+    ),
+  ).catch((error: unknown) => {
+    controller.abort()
+    throw error
+  })
+  // Development builds remember where a failed request went, for the console message (devLog).
+  if (process.env.NODE_ENV !== 'production') answer.catch((error) => rememberDestination(error, url, config, operation))
+  return answer
 }
 
 /** `value` when it is a string free of access tokens, or `undefined`. */
@@ -285,7 +284,8 @@ function requireString(answer: Answer, field: string, usable?: (value: string) =
   return value
 }
 
-function parseExpiration(value: string | undefined): Date | undefined {
+/** An ISO 8601 date of an answer as a `Date`, or `undefined` when there is none or it is not a date. */
+export function parseDate(value: string | null | undefined): Date | undefined {
   const date = new Date(value ?? NaN)
   return Number.isNaN(date.getTime()) ? undefined : date
 }
@@ -297,13 +297,18 @@ export function checkId(value: unknown, explanation: string | false): asserts va
 
 export const kindOf = (value: unknown) => (value === '' ? 'an empty string' : typeof value)
 
-export async function exchangePublicToken(config: ResolvedGatewayConfig, publicToken: string): Promise<ExchangeResult> {
+/** Exchanges a public token, with the institution and accounts of Link's metadata when given (contract, section 10). */
+export async function exchangePublicToken(
+  config: ResolvedGatewayConfig,
+  publicToken: string,
+  metadata?: Partial<PlaidLinkSuccessMetadata>,
+): Promise<ExchangeResult> {
   checkId(
     publicToken,
     process.env.NODE_ENV !== 'production' &&
       `exchange() of useExchangePublicToken needs the public_token from Link's onSuccess as a non-empty string; got ${kindOf(publicToken)}. Nothing was sent.`,
   )
-  const answer = await postJson(config, 'exchange', { public_token: publicToken })
+  const answer = await postJson(config, 'exchange', exchangeBody(publicToken, metadata))
   const itemId = requireString(answer, 'item_id')
   const requestId = readString(answer, 'request_id')
   return requestId === undefined ? { itemId } : { itemId, requestId }
@@ -336,9 +341,10 @@ function localExpiry({ date, receivedAt }: Answer, expiration: number): number {
 
 /**
  * Asks the gateway for a token: an update-mode token for `itemId`, or with `itemId` null a Link
- * token for a new Item. A token that has already expired when it arrives is returned as it is
- * (its `expiresAt` in the past), so that the token source can ask once more; on that `lastTry` it
- * is the gateway's fault, INVALID_RESPONSE.
+ * token for a new Item. The token source calls it only for a key it has checked: a non-empty Item
+ * id. A token that has already expired when it arrives is returned as it is (its `expiresAt` in
+ * the past), so that the token source can ask once more; on that `lastTry` it is the gateway's
+ * fault, INVALID_RESPONSE.
  */
 export async function createToken(
   config: ResolvedGatewayConfig,
@@ -348,23 +354,17 @@ export async function createToken(
   lastTry: boolean,
 ): Promise<GatewayToken> {
   const isLinkToken = tokenType === 'link_token'
-  let body: Json = {}
-  if (itemId !== null || !isLinkToken) {
-    checkId(
-      itemId,
-      process.env.NODE_ENV !== 'production' &&
-        `useUpdateModeToken(itemId) needs the Item id as a non-empty string; got ${kindOf(itemId)}. Nothing was sent.`,
-    )
-    body =
-      isLinkToken && accountSelectionEnabled
+  const body =
+    itemId === null
+      ? {}
+      : isLinkToken && accountSelectionEnabled
         ? { item_id: itemId, account_selection_enabled: true }
         : { item_id: itemId }
-  }
   const answer = await postJson(config, isLinkToken ? 'linkTokenCreate' : 'publicTokenCreate', body)
   const token = requireString(answer, tokenType)
   // A Link token's expiration is required; a legacy public token is assumed to live Plaid's 30 minutes.
-  const expiration = parseExpiration(
-    isLinkToken ? requireString(answer, 'expiration', parseExpiration) : readString(answer, 'expiration'),
+  const expiration = parseDate(
+    isLinkToken ? requireString(answer, 'expiration', parseDate) : readString(answer, 'expiration'),
   )
   const { receivedAt } = answer
   const expiresAt = expiration ? localExpiry(answer, expiration.getTime()) : receivedAt + 30 * 60_000

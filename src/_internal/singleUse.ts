@@ -4,20 +4,22 @@
  * SWR's own dedup covers mounts within its interval, not forced revalidation, and its mutation
  * hook is per component, so this has to live outside both, once per page (see page.ts).
  */
+import type { PlaidGatewayError } from '../PlaidGatewayError'
 import type { ExchangeResult } from '../types'
 import { pageSlot } from './page'
 
 /**
  * Runs `send` for a public token unless the same token is in flight (that promise is shared) or
  * was exchanged already (its result is returned). A failed exchange is forgotten, so it may be
- * retried.
+ * retried; but a token the gateway refused as a duplicate would be refused again, so that refusal
+ * is kept and the token is never sent again.
  */
 export function exchangeOnce(publicToken: string, send: () => Promise<ExchangeResult>): Promise<ExchangeResult> {
   const exchanges = pageSlot('exchanges', () => new Map<string, Promise<ExchangeResult>>())
   const known = exchanges.get(publicToken)
   if (known) return known
-  const request = send().catch((error: unknown) => {
-    exchanges.delete(publicToken)
+  const request = send().catch((error: PlaidGatewayError) => {
+    if (error.errorCode !== 'DUPLICATE_ITEM') exchanges.delete(publicToken)
     throw error
   })
   exchanges.set(publicToken, request)

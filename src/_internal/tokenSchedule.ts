@@ -24,7 +24,7 @@ export function nextAllowedAt(cache: object, key: string): number {
   return sent.length < PER_WINDOW ? 0 : sent[0]! + WINDOW_MS
 }
 
-/** Failures that may be gone a little later: the network, a timeout, a rate limit, the gateway down. */
+/** Failures that may be gone a little later: the network, a timeout, a rate limit, the gateway down; never another 4xx. */
 export function canHeal(error: PlaidGatewayError): boolean {
   const status = error.status ?? 0
   return error.errorCode === 'NETWORK_ERROR' || error.errorCode === 'TIMEOUT' || status === 429 || status >= 500

@@ -58,8 +58,10 @@ function inputError(itemId: unknown, tokenType: unknown): PlaidGatewayError | un
   return undefined
 }
 
-/** What useUpdateModeToken returns, plus what the repair flow needs to act within one click. */
-export interface TokenSource extends UseUpdateModeTokenResult {
+/** What useUpdateModeToken returns, and what the Link flows need to act within one click. */
+export interface TokenSource {
+  /** useUpdateModeToken's result. */
+  result: UseUpdateModeTokenResult
   /**
    * Resolves with a token that stays valid for at least a minute: the cached one when it does,
    * otherwise a new one, shared with every hook for the same key and put into the SWR cache.
@@ -187,11 +189,13 @@ export function useTokenSource(
 
   const current = key && validFor(data) ? data : undefined
   return {
-    token: current?.token,
-    expiration: current?.expiration,
-    error: invalid ?? (key ? error : undefined),
-    isLoading: key !== null && isValidating,
-    refresh,
+    result: {
+      token: current?.token,
+      expiration: current?.expiration,
+      error: invalid ?? (key ? error : undefined),
+      isLoading: key !== null && isValidating,
+      refresh,
+    },
     ensureToken,
     peekToken,
     discard,

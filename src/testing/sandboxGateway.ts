@@ -5,7 +5,7 @@
 import { HttpResponse, delay, http, type HttpHandler } from 'msw'
 import type { PlaidLinkInstitution } from '../linkTypes'
 import type { ItemStatus } from '../types'
-import { DEFAULT_BASE_URL, DEFAULT_PATHS } from '../wire'
+import { DEFAULT_BASE_URL, DEFAULT_PATHS, type ExchangeAccount, type ExchangeInstitution } from '../wire'
 import { rememberTokenInstitution } from './sandboxLinkTokens'
 
 /** A Plaid error as the gateway forwards it: the HTTP status and Plaid's error body. */
@@ -17,6 +17,8 @@ export interface SandboxPlaidError {
     error_message: string
     display_message: string | null
     request_id?: string
+    /** On `DUPLICATE_ITEM` only: the Item the user already linked. */
+    item_id?: string
   }
 }
 
@@ -37,6 +39,21 @@ export interface SandboxGatewayOptions {
    * every Item is known. An Item's institution is what the sandbox Link shows when it repairs it.
    */
   items?: readonly (string | SandboxItem)[] | SandboxItems
+  /**
+   * What an exchange does when the user already has an Item at the same institution with an
+   * account of the same name and mask, as the real gateway's option of that name: `'refuse'`
+   * answers `409` `DUPLICATE_ITEM` with that Item's id, and exchanges nothing.
+   * @defaultValue `'refuse'`
+   */
+  duplicates?: 'refuse' | 'allow'
+}
+
+/** One account of a sandbox Item: what the duplicate check compares (its name and mask), never an account number. */
+export interface SandboxAccount {
+  name: string
+  mask: string | null
+  type?: string | null
+  subtype?: string | null
 }
 
 /** An Item of the sandbox gateway. */
@@ -50,6 +67,19 @@ export interface SandboxItem {
   errorCode?: string | null
   /** ISO 8601, for `pending_expiration`. */
   consentExpirationTime?: string | null
+  /** ISO 8601: when Plaid will disconnect the Item, for `pending_disconnect`. */
+  disconnectTime?: string | null
+  /** Plaid's reason for a `pending_disconnect`, such as `INSTITUTION_TOKEN_EXPIRATION`. */
+  reason?: string | null
+  /** Its accounts, for the duplicate check; an Item linked through the sandbox keeps those Link reported. */
+  accounts?: SandboxAccount[]
+  /**
+   * Refuse update-mode tokens for this Item the way Plaid may for an Item whose user revoked
+   * access (typically at the bank's own portal): `/link/token/create` answers `400` `ITEM_ERROR`
+   * `USER_PERMISSION_REVOKED`, and the Item can only be linked again.
+   * @defaultValue `false`
+   */
+  refusesUpdateMode?: boolean
 }
 
 /**
@@ -62,11 +92,16 @@ export interface SandboxItems {
   list(): SandboxItem[]
   /** Adds an Item, or replaces the one with its id. */
   add(item: string | SandboxItem): void
-  /** Changes an Item's status, as a Plaid webhook would. */
+  /** Changes an Item's status, as a Plaid webhook would; details left out are cleared. */
   setStatus(
     itemId: string,
     status: ItemStatus,
-    details?: { errorCode?: string | null; consentExpirationTime?: string | null },
+    details?: {
+      errorCode?: string | null
+      consentExpirationTime?: string | null
+      disconnectTime?: string | null
+      reason?: string | null
+    },
   ): void
   /** Whether the Item is there. */
   has(itemId: string): boolean
@@ -103,6 +138,8 @@ export function createSandboxItems(initial: readonly (string | SandboxItem)[] = 
         status,
         errorCode: details.errorCode ?? null,
         consentExpirationTime: details.consentExpirationTime ?? null,
+        disconnectTime: details.disconnectTime ?? null,
+        reason: details.reason ?? null,
       })
     },
     has: (itemId) => items.has(itemId),
@@ -130,6 +167,26 @@ function plaidError(
   display_message: string | null = null,
 ): SandboxPlaidError {
   return { status, body: { error_type, error_code, error_message, display_message } }
+}
+
+/**
+ * The gateway's answer to a bank the user has already linked (contract, section 10): Plaid's
+ * error shape, a message for the person that names the bank, and the Item already linked.
+ */
+function sandboxDuplicateItem(institutionName: string, itemId: string): SandboxPlaidError {
+  return {
+    status: 409,
+    body: {
+      ...plaidError(
+        409,
+        'ITEM_ERROR',
+        'DUPLICATE_ITEM',
+        'the user already has an Item at this institution with the same account; the public token was not exchanged',
+        `You have already connected ${institutionName}. Update that connection instead of adding it again.`,
+      ).body,
+      item_id: itemId,
+    },
+  }
 }
 
 /** Plaid errors a gateway commonly forwards, ready for {@link sandboxGatewayError}. */
@@ -163,6 +220,13 @@ export const sandboxErrors = {
     'This bank is not responding right now. Please try again later.',
   ),
   internal: plaidError(500, 'API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred'),
+  // What Plaid answers when it refuses update mode for an Item whose user revoked access.
+  userPermissionRevoked: plaidError(
+    400,
+    'ITEM_ERROR',
+    'USER_PERMISSION_REVOKED',
+    'the holder of this account has revoked their permission for your application to access it',
+  ),
 } satisfies Record<string, SandboxPlaidError>
 
 function routeUrl(options: SandboxGatewayOptions, route: SandboxRoute | '*'): string {
@@ -189,6 +253,53 @@ async function readBody(request: Request): Promise<Record<string, unknown> | und
 }
 
 const badRequest = (message: string) => answerError(plaidError(400, 'INVALID_REQUEST', 'INVALID_REQUEST', message))
+
+/** The bank a new Item is at when the exchange carries no institution: the sandbox Link's own. */
+const SANDBOX_INSTITUTION: PlaidLinkInstitution = { name: 'First Platypus Bank', institution_id: 'ins_109508' }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isText = (value: unknown) => typeof value === 'string'
+const isTextOrNull = (value: unknown) => value === null || isText(value)
+
+/**
+ * The hints an exchange body carries from Link's metadata (contract, section 10), or the reason
+ * they are refused: a wrong type in either field is the gateway's 400.
+ */
+function linkHints(
+  body: Record<string, unknown>,
+): { institution?: ExchangeInstitution; accounts?: ExchangeAccount[] } | { refused: string } {
+  const { institution, accounts } = body
+  if (
+    institution !== undefined &&
+    !(isRecord(institution) && isText(institution.institution_id) && isText(institution.name))
+  ) {
+    return { refused: 'institution must be an object with string institution_id and name' }
+  }
+  if (
+    accounts !== undefined &&
+    !(
+      Array.isArray(accounts) &&
+      accounts.every(
+        (account) =>
+          isRecord(account) &&
+          isText(account.id) &&
+          isTextOrNull(account.name) &&
+          isTextOrNull(account.mask) &&
+          isTextOrNull(account.type) &&
+          isTextOrNull(account.subtype),
+      )
+    )
+  ) {
+    return {
+      refused: 'accounts must be an array of objects with string id, and name, mask, type and subtype strings or null',
+    }
+  }
+  return {
+    institution: institution as ExchangeInstitution | undefined,
+    accounts: accounts as ExchangeAccount[] | undefined,
+  }
+}
 
 /**
  * A healthy gateway: exchanges public tokens (once each, as Plaid does), creates Link tokens for
@@ -223,8 +334,24 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
     institution_name: item.institution?.name ?? null,
     error_code: item.errorCode ?? null,
     consent_expiration_time: item.consentExpirationTime ?? null,
+    disconnect_time: item.disconnectTime ?? null,
+    reason: item.reason ?? null,
     updated_at: new Date().toISOString(),
   })
+  /*
+   * Plaid's "Preventing duplicate Items": an Item of the user's at the same institution with an
+   * account of the same name and mask is the bank linked again.
+   */
+  const alreadyLinked = (institution: ExchangeInstitution, accounts: ExchangeAccount[]) =>
+    items
+      .list()
+      .find(
+        (item) =>
+          item.institution?.institution_id === institution.institution_id &&
+          item.accounts?.some((held) =>
+            accounts.some((account) => account.name === held.name && account.mask === held.mask),
+          ),
+      )
 
   return [
     http.post(routeUrl(options, 'exchange'), async ({ request }) => {
@@ -234,13 +361,24 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
       if (typeof publicToken !== 'string' || publicToken === '') {
         return badRequest('public_token must be a non-empty string')
       }
+      const hints = linkHints(body!)
+      if ('refused' in hints) return badRequest(hints.refused)
+      const { institution, accounts = [] } = hints
+      // Checked before Plaid would be called, as the gateway does: nothing is exchanged or billed.
+      const duplicate = options.duplicates !== 'allow' && institution && alreadyLinked(institution, accounts)
+      if (duplicate) return answerError(sandboxDuplicateItem(institution.name, duplicate.itemId))
       // Plaid refuses a public token the second time, which is why the hook never resends one.
       if (!publicToken.startsWith('public-') || exchanged.has(publicToken)) {
         return answerError(sandboxErrors.invalidPublicToken)
       }
       exchanged.add(publicToken)
       const itemId = `item-sandbox-${uuid()}`
-      items.add({ itemId, institution: { name: 'First Platypus Bank', institution_id: 'ins_109508' } })
+      items.add({
+        itemId,
+        // The browser's hint, which the gateway shows until Plaid confirms the institution.
+        institution: institution ?? SANDBOX_INSTITUTION,
+        accounts: accounts.map(({ name, mask, type, subtype }) => ({ name, mask, type, subtype })),
+      })
       return HttpResponse.json({ item_id: itemId, request_id: requestId() })
     }),
     http.post(routeUrl(options, 'linkTokenCreate'), async ({ request }) => {
@@ -251,6 +389,7 @@ export function sandboxGateway(options: SandboxGatewayOptions = {}): HttpHandler
       const found = newItem ? undefined : itemFor(body)
       await delay(latency)
       if (found?.error) return found.error
+      if (found && listed(found.itemId)?.refusesUpdateMode) return answerError(sandboxErrors.userPermissionRevoked)
       const linkToken = `link-sandbox-${uuid()}`
       const institution = found && listed(found.itemId)?.institution
       if (institution) rememberTokenInstitution(linkToken, institution)

@@ -9,19 +9,25 @@ import type { SandboxItems } from '../../src/testing'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** Plaid's ITEM webhooks, and the status each one gives the Item (contract, section 7). */
+const inAWeek = () => new Date(Date.now() + 7 * DAY_MS).toISOString()
+
+/** Plaid's ITEM webhooks, and the status each one gives the Item (contract, sections 7 and 11). */
 export const WEBHOOKS: Record<
   string,
-  { status: ItemStatus; errorCode?: string; consentExpirationTime?: () => string }
+  {
+    status: ItemStatus
+    errorCode?: string
+    consentExpirationTime?: () => string
+    disconnectTime?: () => string
+    reason?: string
+  }
 > = {
   'ERROR · ITEM_LOGIN_REQUIRED': { status: 'login_required', errorCode: 'ITEM_LOGIN_REQUIRED' },
-  PENDING_EXPIRATION: {
-    status: 'pending_expiration',
-    consentExpirationTime: () => new Date(Date.now() + 7 * DAY_MS).toISOString(),
-  },
-  PENDING_DISCONNECT: { status: 'pending_disconnect' },
+  PENDING_EXPIRATION: { status: 'pending_expiration', consentExpirationTime: inAWeek },
+  // Plaid sends it a week ahead, with when and why.
+  PENDING_DISCONNECT: { status: 'pending_disconnect', disconnectTime: inAWeek, reason: 'INSTITUTION_MIGRATION' },
   NEW_ACCOUNTS_AVAILABLE: { status: 'new_accounts_available' },
-  USER_PERMISSION_REVOKED: { status: 'revoked' },
+  USER_PERMISSION_REVOKED: { status: 'revoked', errorCode: 'USER_PERMISSION_REVOKED' },
   'ERROR · INSTITUTION_NOT_RESPONDING': { status: 'error', errorCode: 'INSTITUTION_NOT_RESPONDING' },
   LOGIN_REPAIRED: { status: 'healthy' },
 }
@@ -42,6 +48,8 @@ export function WebhookPanel({ items: sandbox }: { items: SandboxItems }) {
     sandbox.setStatus(target.itemId, chosen.status, {
       errorCode: chosen.errorCode ?? null,
       consentExpirationTime: chosen.consentExpirationTime?.() ?? null,
+      disconnectTime: chosen.disconnectTime?.() ?? null,
+      reason: chosen.reason ?? null,
     })
     setSent(`Sent ${webhook} for ${target.institutionName ?? target.itemId}.`)
     await refresh()

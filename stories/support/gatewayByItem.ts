@@ -3,8 +3,8 @@
  * several buttons in different states side by side.
  */
 import { HttpResponse, delay, http } from 'msw'
-import { sandboxErrors, sandboxGateway, type SandboxPlaidError } from '../../src/testing'
-import { DEMO_ITEMS } from './demoItems'
+import { sandboxErrors, type SandboxPlaidError } from '../../src/testing'
+import { demoGateway } from './demoGateway'
 
 export type ItemBehaviour = 'ok' | 'hang' | SandboxPlaidError
 
@@ -18,7 +18,7 @@ export function gatewayByItem(behaviours: Record<string, ItemBehaviour>, latency
       await delay(latencyMs)
       return HttpResponse.json(behaviour.body, { status: behaviour.status })
     }),
-    ...sandboxGateway({ latencyMs, items: DEMO_ITEMS }),
+    ...demoGateway({ latencyMs }),
   ]
 }
 

@@ -41,11 +41,29 @@ export function linkScripts(): HTMLScriptElement[] {
   return [...document.querySelectorAll<HTMLScriptElement>(`script[src="${LINK_SCRIPT}"]`)]
 }
 
+/* Link's onSuccess metadata, with fields the exchange must leave out: a verification status, the session. */
 export const successMetadata = {
   institution: { name: 'First Platypus Bank', institution_id: 'ins_109508' },
-  accounts: [{ id: 'acc-1', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }],
+  accounts: [
+    {
+      id: 'acc-1',
+      name: 'Plaid Checking',
+      mask: '0000',
+      type: 'depository',
+      subtype: 'checking',
+      verification_status: 'automatically_verified',
+    },
+  ],
   link_session_id: 'session-1',
+  transfer_status: null,
 }
+
+/** The exchange body for `publicToken` after Link's `successMetadata`: these fields and no others (contract, section 10). */
+export const exchangeBodyAfterLink = (publicToken: string) => ({
+  public_token: publicToken,
+  institution: { institution_id: 'ins_109508', name: 'First Platypus Bank' },
+  accounts: [{ id: 'acc-1', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }],
+})
 
 export const exitMetadata = {
   institution: null,

@@ -243,3 +243,34 @@ test.each(['index.d.ts', 'index.d.mts'])('%s refers to none of the server code',
   expect(importsOf(types)).not.toContain('plaid')
   expect(types).toContain('useExchangePublicToken')
 })
+
+// The development console messages of the Link flows (contract, section 13) must not reach an
+// app's production bundle: bundled from the installed package as an app's bundler would.
+test('the development console messages are in development bundles only', async () => {
+  const { build } = await import('esbuild')
+  const bundle = async (env: string) => {
+    const result = await build({
+      stdin: { contents: `export * from '@utdk/plaid-react'`, resolveDir: consumer, loader: 'js' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      external: ['react', 'react-dom', 'react/jsx-runtime', 'swr', 'swr/*'],
+      define: { 'process.env.NODE_ENV': JSON.stringify(env) },
+      logLevel: 'silent',
+    })
+    return result.outputFiles[0]!.text
+  }
+  const phrases = [
+    'Nothing there answers it',
+    'PlaidGatewayProvider above this component',
+    'CORS preflights',
+    'failed with ',
+  ]
+  const development = await bundle('development')
+  for (const phrase of phrases) expect(development).toContain(phrase)
+  const production = await bundle('production')
+  for (const phrase of phrases) expect(production).not.toContain(phrase)
+  expect(production).not.toContain('console.error')
+})
