@@ -1,0 +1,5 @@
+import { Banks } from './banks'
+
+export default function Home() {
+  return <Banks />
+}
