@@ -5,8 +5,8 @@
  * answered 409 DUPLICATE_ITEM with the Item already linked, and Plaid is never asked to exchange
  * it. And linkUser (section 13): what the app adds to a new Item's Link token `user`.
  */
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import type { PlaidGatewayOptions } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -22,7 +22,7 @@ let standIn: PlaidStandIn
 scanForSecrets(() => standIn.issuedAccessTokens)
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 })
 afterAll(() => standIn.close())
 afterEach(() => expect(standIn.violations).toEqual([]))
