@@ -17,10 +17,10 @@
  *
  * Both run on PGlite (PostgreSQL in WebAssembly, in this process: one instance for both sides,
  * different tables) and, when DATABASE_URL is set, on that PostgreSQL server through `pg` (one
- * Pool per side, of the same size). The Plaid stand-in and the load generator run in a child
- * process, so that this process does only the work that is being compared; its CPU time per
- * request is reported next to the latencies, as a figure that other load on the machine does
- * not inflate the way it does wall-clock times.
+ * Pool per side, of the same size). The Plaid stand-in (createPlaidStandIn of the built testing
+ * entry) and the load generator run in a child process, so that this process does only the work
+ * that is being compared; its CPU time per request is reported next to the latencies, as a
+ * figure that other load on the machine does not inflate the way it does wall-clock times.
  *
  * Each round sends `concurrency` exchanges at once, each for a new user with a new public token.
  * After a warm-up round per side, the measured rounds alternate which side goes first. The
@@ -65,8 +65,8 @@ else await main()
  * first byte of the request to the parsed JSON answer.
  */
 async function loadGenerator({ plaidLatencyMs }) {
-  const { startPlaidStandIn } = await import('./plaidStandIn.mjs')
-  const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET, latencyMs: plaidLatencyMs })
+  const { createPlaidStandIn } = await import('../dist/testing.mjs')
+  const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET, latencyMs: plaidLatencyMs })
   let nextUser = 0
 
   async function exchange(url, job) {
@@ -115,7 +115,7 @@ async function loadGenerator({ plaidLatencyMs }) {
   })
   // Ends with the benchmark, however that ends.
   process.on('disconnect', () => process.exit(0))
-  process.send({ id: 0, result: standIn.url })
+  process.send({ id: 0, result: { basePath: standIn.basePath, headers: standIn.headers } })
 }
 
 async function main() {
@@ -158,7 +158,8 @@ async function main() {
       process.exit(1)
     }
   })
-  const standInUrl = await new Promise((resolve, reject) => pending.set(0, { resolve, reject }))
+  /* Where the stand-in listens, and the credential headers it takes. */
+  const plaidStandIn = await new Promise((resolve, reject) => pending.set(0, { resolve, reject }))
   const rpc = (command, args = {}) =>
     new Promise((resolve, reject) => {
       const id = nextCall++
@@ -177,9 +178,9 @@ async function main() {
   const plaidClient = () =>
     new PlaidApi(
       new Configuration({
-        basePath: standInUrl,
+        basePath: plaidStandIn.basePath,
         baseOptions: {
-          headers: { 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET },
+          headers: plaidStandIn.headers,
           timeout: 30_000,
           httpAgent: new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 4000 }),
         },

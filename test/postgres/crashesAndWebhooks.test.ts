@@ -10,8 +10,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
-import { createPlaidWebhookSigner, type PlaidWebhookSigner } from '../../src/testing'
+import {
+  createPlaidStandIn,
+  createPlaidWebhookSigner,
+  type PlaidWebhookSigner,
+  type PlaidStandIn,
+} from '../../src/testing'
 import { quoted, startGateway, testPool, type GatewayInstance } from './instances'
 
 const CLIENT_ID = 'pg-crash-client-id-41c7e0a9d3b2'
@@ -32,12 +36,12 @@ const pool = testPool()
 const transcript: string[] = []
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
   signer = await createPlaidWebhookSigner()
   standIn.addWebhookKey(signer.verificationKeyResponse().key)
   const settings = (extra: Record<string, string> = {}) => ({
     PLAID_REACT_SERVER_ENTRY: inject('serverEntry'),
-    PLAID_URL: standIn.url,
+    PLAID_URL: standIn.basePath,
     PLAID_CLIENT_ID: CLIENT_ID,
     PLAID_SECRET: SECRET,
     TABLE_PREFIX: PREFIX,
@@ -111,7 +115,7 @@ const waitForEvent = async (
     .toBe(true)
 
 it('killed while /item/get hangs after answering: the Item is in the store, and a retry elsewhere answers with it', async () => {
-  standIn.hangingPaths.add('/item/get')
+  standIn.hang('/item/get')
   try {
     const { publicToken, itemId } = standIn.createPublicToken()
     const first = await post(e, EXCHANGE, { public_token: publicToken }, 'kill-user-1')
@@ -127,7 +131,7 @@ it('killed while /item/get hangs after answering: the Item is in the store, and 
     expect(retry.json.item_id).toBe(itemId)
     expect(standIn.exchangesOf(publicToken)).toBe(1)
   } finally {
-    standIn.hangingPaths.clear()
+    standIn.stopHanging()
   }
 })
 
@@ -147,7 +151,8 @@ it('killed after the write and before it could answer: a retry on another instan
   // Plaid has no Item that the store does not know.
   const { rows } = await pool.query<{ item_id: string }>(`SELECT item_id FROM ${ITEMS}`)
   const stored = new Set(rows.map((row) => row.item_id))
-  expect(standIn.liveItems.filter((live) => !stored.has(live))).toEqual([])
+  const live = standIn.items.filter((item) => !item.removed).map((item) => item.itemId)
+  expect(live.filter((itemId) => !stored.has(itemId))).toEqual([])
 })
 
 it('a webhook sent to both live instances is taken once; an older one after a newer one moves nothing', async () => {

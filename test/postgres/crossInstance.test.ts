@@ -12,8 +12,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { afterAll, beforeAll, expect, inject, it, onTestFinished } from 'vitest'
-import { PlaidError, validate } from '../../bench/plaidSchemas.mjs'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
+import { PlaidError, validate } from '../../src/testing/plaidSpec.mjs'
 import { pgCtl, quoted, sleep, startGateway, testPool, type GatewayInstance } from './instances'
 
 /* Long and unlike anything else, so that finding one in a scan cannot be a coincidence. */
@@ -64,10 +64,10 @@ interface Linked {
 const linked: Linked[] = []
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
   const settings = (plaidTimeoutMs: number) => ({
     PLAID_REACT_SERVER_ENTRY: inject('serverEntry'),
-    PLAID_URL: standIn.url,
+    PLAID_URL: standIn.basePath,
     PLAID_CLIENT_ID: CLIENT_ID,
     PLAID_SECRET: SECRET,
     TABLE_PREFIX: PREFIX,
@@ -164,10 +164,33 @@ async function storedOwners(): Promise<Map<string, string>> {
   return new Map(rows.map((row) => [row.item_id, row.user_id]))
 }
 
-/** Items that Plaid (the stand-in) has and the store does not: linked, billed, and lost. */
+/** The Item of every public token this file made, to tell which Items Plaid handed to a gateway. */
+const itemOfPublicToken = new Map<string, string>()
+
+/** A public token of a new Item, as Link hands one to the browser. */
+function newPublicToken(): { publicToken: string; itemId: string } {
+  const created = standIn.createPublicToken()
+  itemOfPublicToken.set(created.publicToken, created.itemId)
+  return created
+}
+
+const removedItems = () => standIn.items.filter((item) => item.removed).map((item) => item.itemId)
+
+/**
+ * Items that Plaid (the stand-in) gave a gateway the access token of and still has, and the store
+ * does not: linked, billed, and lost. An Item whose public token reached no exchange that Plaid
+ * served (none was sent, or Plaid held it unanswered) never left Plaid, so it is not one of them.
+ */
 async function itemsUnknownToTheStore(): Promise<string[]> {
   const owners = await storedOwners()
-  return standIn.liveItems.filter((itemId) => !owners.has(itemId))
+  const exchanged = new Set(
+    standIn.requests
+      .filter((request) => request.path === EXCHANGE && !request.held)
+      .map((request) => itemOfPublicToken.get(request.body?.public_token as string)),
+  )
+  return standIn.items
+    .filter((item) => !item.removed && exchanged.has(item.itemId) && !owners.has(item.itemId))
+    .map((item) => item.itemId)
 }
 
 const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN
@@ -176,7 +199,7 @@ const max = (values: number[]) => Math.max(...values)
 it('a double submit sent to both instances at once answers both with one Item and one Plaid exchange, 100 times', async () => {
   // Plaid takes 50 ms, so both requests are in flight together: the second waits for the first.
   standIn.latencyMs = 50
-  const pairs = Array.from({ length: 100 }, (_, i) => ({ user: `double-${i}`, ...standIn.createPublicToken() }))
+  const pairs = Array.from({ length: 100 }, (_, i) => ({ user: `double-${i}`, ...newPublicToken() }))
   const started = performance.now()
   const answers = await inLanes(pairs, 10, (pair) =>
     Promise.all([a, b].map((gateway) => post(gateway, EXCHANGE, { public_token: pair.publicToken }, pair.user))),
@@ -213,7 +236,7 @@ it('1,000 concurrent exchanges spread over both instances: none lost, none dupli
   const jobs = Array.from({ length: 1000 }, (_, i) => ({
     user: `user-${Math.floor(i / 5)}`,
     gateway: i % 2 === 0 ? a : b,
-    ...standIn.createPublicToken(),
+    ...newPublicToken(),
   }))
   const started = performance.now()
   const answers = await Promise.all(
@@ -273,30 +296,28 @@ it('while Plaid hangs, every request is answered with the 500 within plaidTimeou
   const exchanges = Array.from({ length: 20 }, (_, i) => ({
     user: `hang-${i}`,
     gateway: i % 2 === 0 ? c : d,
-    ...standIn.createPublicToken(),
+    ...newPublicToken(),
   }))
   const owned = linked.slice(0, 10)
   // C and D have served traffic before Plaid stops answering, as running instances have: their
   // pools hold connections and their SDKs sockets, so what is measured is the hang alone.
   const warmUp = await Promise.all(
     Array.from({ length: 40 }, (_, i) => {
-      const { publicToken } = standIn.createPublicToken()
+      const { publicToken } = newPublicToken()
       return post(i % 2 === 0 ? c : d, EXCHANGE, { public_token: publicToken }, `warm-${i}`)
     }),
   )
   expect(warmUp.filter((answer) => answer.status !== 200).map(show)).toEqual([])
   const requestsBefore = standIn.requests.length
-  standIn.hanging = true
-  onTestFinished(() => {
-    standIn.hanging = false
-  })
+  standIn.hang()
+  onTestFinished(() => standIn.stopHanging())
   const answers = await Promise.all([
     ...exchanges.map((job) => post(job.gateway, EXCHANGE, { public_token: job.publicToken }, job.user)),
     ...owned.map((item, i) => post(i % 2 === 0 ? c : d, LINK_TOKEN_CREATE, { item_id: item.itemId }, item.user)),
     ...Array.from({ length: 10 }, (_, i) => post(i % 2 === 0 ? c : d, LINK_TOKEN_CREATE, {}, `hang-new-${i}`)),
   ])
   // Plaid answers new requests again; the ones it held stay unanswered.
-  standIn.hanging = false
+  standIn.stopHanging()
   // Every one of them reached Plaid and got no answer there.
   const held = standIn.requests.slice(requestsBefore)
   expect(held.length).toBeGreaterThanOrEqual(answers.length)
@@ -359,11 +380,9 @@ it('while Plaid hangs, every request is answered with the 500 within plaidTimeou
 })
 
 it('while Plaid hangs, a double submit sent to both instances is answered within plaidTimeoutMs too', async () => {
-  const pairs = Array.from({ length: 10 }, (_, i) => ({ user: `hang-double-${i}`, ...standIn.createPublicToken() }))
-  standIn.hanging = true
-  onTestFinished(() => {
-    standIn.hanging = false
-  })
+  const pairs = Array.from({ length: 10 }, (_, i) => ({ user: `hang-double-${i}`, ...newPublicToken() }))
+  standIn.hang()
+  onTestFinished(() => standIn.stopHanging())
   const answers = (
     await Promise.all(
       pairs.map((pair) =>
@@ -371,7 +390,7 @@ it('while Plaid hangs, a double submit sent to both instances is answered within
       ),
     )
   ).flat()
-  standIn.hanging = false
+  standIn.stopHanging()
   const first = answers.filter((_, i) => i % 2 === 0).map((x, i) => Math.min(x.ms, answers[2 * i + 1]!.ms))
   const second = answers.filter((_, i) => i % 2 === 0).map((x, i) => Math.max(x.ms, answers[2 * i + 1]!.ms))
   figure(
@@ -397,7 +416,7 @@ it('the database stops in the middle of a load run and starts again: every reque
     answer?: Answer
   }
   const jobs: Job[] = []
-  const removedBefore = standIn.removedItems.length
+  const removedBefore = new Set(removedItems())
   const eventsBefore = new Map(instances.map((instance) => [instance, instance.events.length]))
   let phase: Job['phase'] = 'before'
   let running = true
@@ -407,7 +426,7 @@ it('the database stops in the middle of a load run and starts again: every reque
         user: `fault-${worker}`,
         gateway: (worker + i) % 2 === 0 ? a : b,
         phase,
-        ...standIn.createPublicToken(),
+        ...newPublicToken(),
       }
       jobs.push(job)
       job.answer = await post(job.gateway, EXCHANGE, { public_token: job.publicToken }, job.user)
@@ -451,13 +470,13 @@ it('the database stops in the middle of a load run and starts again: every reque
 
   const owners = await storedOwners()
   expect(await itemsUnknownToTheStore()).toEqual([])
-  const live = new Set(standIn.liveItems)
+  const live = new Set(standIn.items.filter((item) => !item.removed).map((item) => item.itemId))
   // A 200 is a linked Item: saved for its user and alive at Plaid.
   expect(
     ok.filter((job) => owners.get(job.itemId) !== job.user || !live.has(job.itemId)).map((job) => job.itemId),
   ).toEqual([])
   // Every Item the gateway removed because it could not save it was reported to onError.
-  const removed = standIn.removedItems.slice(removedBefore)
+  const removed = removedItems().filter((itemId) => !removedBefore.has(itemId))
   const reported = new Set(
     instances.flatMap((instance) =>
       instance.events.slice(eventsBefore.get(instance)).flatMap((event) => {
@@ -470,7 +489,7 @@ it('the database stops in the middle of a load run and starts again: every reque
 
   // After the run, each instance links a new Item at once.
   for (const gateway of [a, b]) {
-    const { publicToken, itemId } = standIn.createPublicToken()
+    const { publicToken, itemId } = newPublicToken()
     const answer = await post(gateway, EXCHANGE, { public_token: publicToken }, 'fault-after')
     expect(answer.status === 200 && answer.json.item_id === itemId, `${gateway.name}: ${show(answer)}`).toBe(true)
   }

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type Options } from 'tsup'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import tsupConfig from '../../tsup.config'
 import type * as ServerEntry from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -53,7 +53,7 @@ beforeAll(async () => {
       }),
     ),
   )
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 }, 30_000)
 
 afterAll(async () => {
@@ -137,7 +137,7 @@ describe.each([
     const server = await load()
     const store = server.createMemoryItemStore()
     const gateway = server.createPlaidGateway({
-      plaid: plaidApi(standIn.url),
+      plaid: plaidApi(standIn),
       store,
       getUserId: sessionUser,
       linkToken: LINK_TOKEN_FIELDS,

@@ -4,8 +4,8 @@
  * gateway logs each failure once with console.error (the route, the code, the cause), never a
  * secret or an access token; and a gateway made without linkToken.products says so at once.
  */
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import { createMemoryItemStore, createPlaidGateway, type ItemStore } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -20,13 +20,13 @@ import {
 let standIn: PlaidStandIn
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 })
 afterAll(() => standIn.close())
 
 function quietGateway(store: ItemStore = createMemoryItemStore()) {
   return createPlaidGateway({
-    plaid: plaidApi(standIn.url),
+    plaid: plaidApi(standIn),
     store,
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
@@ -64,7 +64,7 @@ it('logs each failure once, naming the route, the status, the code and the cause
     ],
     [
       '@utdk/plaid-react/server: POST /api/plaid/item/public_token/exchange answered 400 INVALID_PUBLIC_TOKEN: ' +
-        'provided public token is expired or has already been used',
+        'the public token is unknown, expired, or was already exchanged; public tokens are single-use and live 30 minutes',
     ],
   ])
 })
@@ -73,7 +73,7 @@ it('logs nothing when the app has onError: the app decides where failures go', a
   const errorLines = vi.spyOn(console, 'error').mockImplementation(() => undefined)
   const seen: string[] = []
   const gateway = createPlaidGateway({
-    plaid: plaidApi(standIn.url),
+    plaid: plaidApi(standIn),
     store: createMemoryItemStore(),
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
@@ -98,7 +98,7 @@ it('warns once, when it is made, that new Items need linkToken.products, and not
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
   const { products: _products, optional_products: _optional, ...withoutProducts } = LINK_TOKEN_FIELDS
   const options = {
-    plaid: plaidApi(standIn.url),
+    plaid: plaidApi(standIn),
     store: createMemoryItemStore(),
     getUserId: sessionUser,
   }

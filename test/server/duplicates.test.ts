@@ -5,8 +5,8 @@
  * answered 409 DUPLICATE_ITEM with the Item already linked, and Plaid is never asked to exchange
  * it. And linkUser (section 13): what the app adds to a new Item's Link token `user`.
  */
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import type { PlaidGatewayOptions } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn, type StandInInstitution } from '../../src/testing'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -18,24 +18,40 @@ import {
   userHeaders,
 } from './harness'
 
+const CHASE = { institution_id: 'ins_3', name: 'Chase' }
+const WELLS_FARGO = { institution_id: 'ins_4', name: 'Wells Fargo' }
+const CHECKING = { id: 'acc-a', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }
+const SAVINGS = { id: 'acc-b', name: 'Plaid Saving', mask: '1111', type: 'depository', subtype: 'savings' }
+
+/*
+ * The banks that Link's metadata names here. Each Item is made at the bank its metadata names, as
+ * at Plaid, so the institution the gateway confirms after the answer is the one Link reported, and
+ * a duplicate stays one however soon that confirmation lands.
+ */
+const account = ({ id: _id, ...fields }: typeof CHECKING) => fields
+const INSTITUTIONS: StandInInstitution[] = [
+  { ...CHASE, oauth: true, accounts: [account(CHECKING), account(SAVINGS)] },
+  { ...WELLS_FARGO, oauth: true, accounts: [account(CHECKING)] },
+]
+
 let standIn: PlaidStandIn
 scanForSecrets(() => standIn.issuedAccessTokens)
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET, institutions: INSTITUTIONS })
 })
 afterAll(() => standIn.close())
 afterEach(() => expect(standIn.violations).toEqual([]))
 
-const CHASE = { institution_id: 'ins_3', name: 'Chase' }
-const CHECKING = { id: 'acc-a', name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' }
-const SAVINGS = { id: 'acc-b', name: 'Plaid Saving', mask: '1111', type: 'depository', subtype: 'savings' }
-
 const newGateway = (extra: Partial<PlaidGatewayOptions> = {}) =>
   gatewayOn(standIn, { waitUntil: () => undefined, ...extra })
 
-async function link(gateway: ReturnType<typeof newGateway>['gateway'], user: string, metadata: object) {
-  const { publicToken, itemId } = standIn.createPublicToken()
+async function link(
+  gateway: ReturnType<typeof newGateway>['gateway'],
+  user: string,
+  metadata: { institution?: { institution_id: string; name: string }; accounts?: object[] },
+) {
+  const { publicToken, itemId } = standIn.createPublicToken({ institutionId: metadata.institution?.institution_id })
   const answer = await postTo(gateway, EXCHANGE, { public_token: publicToken, ...metadata }, user)
   return { answer, publicToken, itemId }
 }
@@ -73,7 +89,7 @@ describe('duplicate Items', () => {
   })
 
   it.each([
-    ['another institution', { institution: { institution_id: 'ins_4', name: 'Wells Fargo' }, accounts: [CHECKING] }],
+    ['another institution', { institution: WELLS_FARGO, accounts: [CHECKING] }],
     ['the same account name with another mask', { institution: CHASE, accounts: [{ ...CHECKING, mask: '9999' }] }],
     ['another account name with the same mask', { institution: CHASE, accounts: [{ ...CHECKING, name: 'Joint' }] }],
     ['no accounts in the metadata', { institution: CHASE }],

@@ -6,7 +6,6 @@
 import { act, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { SWRConfig } from 'swr'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import {
   LinkAccountButton,
   LinkRepairButton,
@@ -14,7 +13,7 @@ import {
   usePlaidItems,
   useUpdateModeToken,
 } from '../../src'
-import { createPlaidWebhookSigner } from '../../src/testing'
+import { createPlaidStandIn, createPlaidWebhookSigner, type PlaidStandIn } from '../../src/testing'
 import { installPlaid, removePlaid, successMetadata } from '../helpers/plaidLink'
 import { createPlaidGateway, toNodeHandler } from '../../src/server'
 import {
@@ -22,6 +21,7 @@ import {
   EXCHANGE,
   LINK_TOKEN_CREATE,
   LINK_TOKEN_FIELDS,
+  PLAID_REQUEST_ID,
   PUBLIC_TOKEN_CREATE,
   SECRET,
   closeServer,
@@ -45,11 +45,11 @@ const afterAnswers: Promise<unknown>[] = []
 const settled = () => Promise.all(afterAnswers.splice(0))
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
   store = recordingStore()
   const gateway = createPlaidGateway({
     // Under jsdom, axios would pick the XMLHttpRequest adapter; Node's HTTP is what a server uses.
-    plaid: plaidApi(standIn.url, { adapter: 'http' }),
+    plaid: plaidApi(standIn, { adapter: 'http' }),
     store,
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
@@ -99,7 +99,7 @@ async function linkThroughHooks(user: string) {
 
 it('exchanges a public token: the hook gets the item id and the gateway keeps the access token', async () => {
   const { itemId, returned, result } = await linkThroughHooks('user-a')
-  expect(record(returned)).toEqual({ itemId, requestId: expect.stringMatching(/^req-/) })
+  expect(record(returned)).toEqual({ itemId, requestId: expect.stringMatching(PLAID_REQUEST_ID) })
   await waitFor(() => expect(result.current.data?.itemId).toBe(itemId))
   expect(result.current.error).toBeUndefined()
   expect(store.saved).toContainEqual(
@@ -168,9 +168,10 @@ it('reports Plaid’s error, field by field, when Plaid refuses the public token
     status: 400,
     errorType: 'INVALID_INPUT',
     errorCode: 'INVALID_PUBLIC_TOKEN',
-    errorMessage: 'provided public token is expired or has already been used',
+    errorMessage:
+      'the public token is unknown, expired, or was already exchanged; public tokens are single-use and live 30 minutes',
     displayMessage: null,
-    requestId: expect.stringMatching(/^req-/),
+    requestId: expect.stringMatching(PLAID_REQUEST_ID),
   })
   expect(standIn.calls(EXCHANGE)).toBe(before + 1)
 })
@@ -193,7 +194,7 @@ it('links a new account with LinkAccountButton: a new-Item token with products, 
     expect(standIn.calls(EXCHANGE)).toBe(exchangesBefore + 1)
     expect(record(onSuccess.mock.calls[0]![0])).toEqual({
       itemId,
-      requestId: expect.stringMatching(/^req-/),
+      requestId: expect.stringMatching(PLAID_REQUEST_ID),
       metadata: successMetadata,
     })
     expect(store.saved).toContainEqual(

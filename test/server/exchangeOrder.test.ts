@@ -5,8 +5,8 @@
  * hints that never decide anything, and another user's Item left exactly as it was.
  */
 import { performance } from 'node:perf_hooks'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import { createMemoryItemStore, type PlaidGatewayOptions } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -23,14 +23,14 @@ let standIn: PlaidStandIn
 scanForSecrets(() => standIn.issuedAccessTokens)
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 })
 afterAll(() => standIn.close())
 /* Every gateway's work after its answers, awaited after each test so that none spills into the next. */
 const made: ReturnType<typeof gatewayOn>[] = []
 afterEach(async () => {
   await Promise.allSettled(made.flatMap(({ afterAnswers }) => afterAnswers.splice(0)))
-  standIn.hangingPaths.clear()
+  standIn.stopHanging()
   expect(standIn.violations).toEqual([])
 })
 
@@ -58,7 +58,7 @@ describe('one Plaid call and one write before the answer', () => {
   it('answers while /item/get hangs, with the Item durable and only the exchange sent to Plaid before', async () => {
     const errorLines = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const { gateway, store, afterAnswers } = newGateway({ plaidTimeoutMs: 1_000 })
-    standIn.hangingPaths.add('/item/get')
+    standIn.hang('/item/get')
     const { publicToken, itemId } = standIn.createPublicToken()
     const sentBefore = standIn.requests.length
     const answer = await postTo(gateway, EXCHANGE, { public_token: publicToken }, 'user-a')
@@ -219,7 +219,7 @@ describe("another user's Item", () => {
     const ownerRow = (await store.list('owner'))[0]
 
     // A second public token for the same Item (Plaid's /item/public_token/create), in another user's hands.
-    const { data } = await plaidApi(standIn.url).itemCreatePublicToken({ access_token: ownerToken! })
+    const { data } = await plaidApi(standIn).itemCreatePublicToken({ access_token: ownerToken! })
     const answer = await postTo(gateway, EXCHANGE, { public_token: data.public_token }, 'intruder')
     expect(answer.status).toBe(404)
     expect(answer.json).toEqual({
@@ -229,7 +229,7 @@ describe("another user's Item", () => {
       display_message: null,
     })
     expect(standIn.calls('/item/remove')).toBe(0)
-    expect(standIn.liveItems).toContain(itemId)
+    expect(standIn.items.filter((item) => !item.removed).map((item) => item.itemId)).toContain(itemId)
     expect(await store.get('owner', itemId)).toBe(ownerToken)
     expect(await store.get('intruder', itemId)).toBeUndefined()
     expect((await store.list('owner'))[0]).toEqual(ownerRow)

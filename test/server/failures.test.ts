@@ -4,9 +4,9 @@
  * when the app's own code (session, store, hooks) fails: Plaid's fields copied one by one, or a
  * 500 that tells the browser nothing, with a redacted cause for the app's onError only.
  */
-import { PlaidError, validate } from '../../bench/plaidSchemas.mjs'
-import { plaidErrorBody, startPlaidStandIn, unreachableUrl, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import { createMemoryItemStore, createPlaidGateway, type GatewayErrorEvent } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn, type StandInPlaidError } from '../../src/testing'
+import { PlaidError, validate } from '../../src/testing/plaidSpec.mjs'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -97,14 +97,17 @@ describe("Plaid's errors", () => {
     ],
   ])('%s forwards Plaid’s %i field by field and nothing else', async (route, status, fields) => {
     const itemId = await suite.linkItem('user-a')
-    const plaidBody = plaidErrorBody(fields, {
-      error_code_reason: null,
-      causes: [{ item_id: itemId, note: 'free-form' }],
+    const plaidBody = suite.standIn.failNext(route, {
       status,
-      internal_trace: 'undocumented-field',
-      config: { headers: { 'PLAID-SECRET': SECRET } },
-    })
-    suite.standIn.failNext(route, { status, body: plaidBody })
+      error: {
+        ...fields,
+        error_code_reason: null,
+        causes: [{ item_id: itemId, note: 'free-form' }],
+        status,
+        internal_trace: 'undocumented-field',
+        config: { headers: { 'PLAID-SECRET': SECRET } },
+      },
+    }) as StandInPlaidError
     const body =
       route === EXCHANGE ? { public_token: suite.standIn.createPublicToken().publicToken } : { item_id: itemId }
     const answer = await readAnswer(await suite.handle(request(route, body, 'user-a')))
@@ -137,13 +140,16 @@ describe("Plaid's errors", () => {
       error_message: 'no valid accounts were found for this item',
       display_message: 'No compatible accounts were found.',
     }
-    const plaidBody = plaidErrorBody(fields, {
-      error_code_reason: 'OAUTH_INVALID_TOKEN',
-      suggested_action: 'Ask the user to open a brokerage account.',
-      required_account_subtypes: ['brokerage'],
-      provided_account_subtypes: ['checking'],
-    })
-    suite.standIn.failNext(LINK_TOKEN_CREATE, { status: 400, body: plaidBody })
+    const plaidBody = suite.standIn.failNext(LINK_TOKEN_CREATE, {
+      status: 400,
+      error: {
+        ...fields,
+        error_code_reason: 'OAUTH_INVALID_TOKEN',
+        suggested_action: 'Ask the user to open a brokerage account.',
+        required_account_subtypes: ['brokerage'],
+        provided_account_subtypes: ['checking'],
+      },
+    }) as StandInPlaidError
     const answer = await readAnswer(await suite.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
     const { request_id, documentation_url, ...rest } = plaidBody
     expect(answer.json).toEqual({ ...rest, request_id, documentation_url })
@@ -154,11 +160,11 @@ describe("Plaid's errors", () => {
     const accessToken = suite.standIn.accessTokenOf(itemId)!
     suite.standIn.failNext(LINK_TOKEN_CREATE, {
       status: 400,
-      body: plaidErrorBody({
+      error: {
         error_type: 'INVALID_INPUT',
         error_code: 'INVALID_ACCESS_TOKEN',
         error_message: `access token ${accessToken} is invalid`,
-      }),
+      },
     })
     const answer = await readAnswer(await suite.handle(request(LINK_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
     expect(answer.json.error_message).toBe('access token [redacted] is invalid')
@@ -168,12 +174,12 @@ describe("Plaid's errors", () => {
     const itemId = await suite.linkItem('user-a')
     suite.standIn.failNext(PUBLIC_TOKEN_CREATE, {
       status: 400,
-      body: plaidErrorBody({
+      error: {
         error_type: 'INVALID_INPUT',
         error_code: 'INVALID_API_KEYS',
         error_message: `client ${CLIENT_ID} sent secret ${SECRET}`,
         display_message: `Contact support about ${CLIENT_ID}.`,
-      }),
+      },
     })
     const answer = await readAnswer(await suite.handle(request(PUBLIC_TOKEN_CREATE, { item_id: itemId }, 'user-a')))
     expect(answer.status).toBe(400)
@@ -186,7 +192,7 @@ describe("Plaid's errors", () => {
     ['JSON without Plaid’s fields', { status: 503, body: { message: 'unavailable' } }],
     [
       'an error with a success status',
-      { status: 302, body: plaidErrorBody({ error_type: 'API_ERROR', error_code: 'X', error_message: 'x' }) },
+      { status: 302, error: { error_type: 'API_ERROR', error_code: 'X', error_message: 'x' } },
     ],
   ])('answers %s from Plaid with a bare 500', async (_name, failure) => {
     const itemId = await suite.linkItem('user-a')
@@ -198,6 +204,13 @@ describe("Plaid's errors", () => {
 })
 
 describe('Plaid unreachable', () => {
+  /* Where nothing listens any more: the address of a stand-in that was closed. */
+  async function closedStandIn() {
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    await standIn.close()
+    return standIn
+  }
+
   it.each([EXCHANGE, LINK_TOKEN_CREATE, PUBLIC_TOKEN_CREATE])(
     '%s answers 500 with no detail, and onError gets a redacted cause',
     async (route) => {
@@ -205,7 +218,7 @@ describe('Plaid unreachable', () => {
       await store.save({ userId: 'user-a', itemId: 'item-1', accessToken: 'access-sandbox-stored-1' })
       const errors: GatewayErrorEvent[] = []
       const gateway = createPlaidGateway({
-        plaid: plaidApi(await unreachableUrl()),
+        plaid: plaidApi(await closedStandIn()),
         store,
         getUserId: sessionUser,
         linkToken: LINK_TOKEN_FIELDS,
@@ -235,13 +248,13 @@ describe('Plaid unreachable', () => {
 
 describe("the app's own failures", () => {
   async function gatewayWith(overrides: Partial<Parameters<typeof createPlaidGateway>[0]>) {
-    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     extraStandIns.push(standIn)
     const store = recordingStore()
     const errors: GatewayErrorEvent[] = []
     const afterAnswers: Promise<unknown>[] = []
     const gateway = createPlaidGateway({
-      plaid: plaidApi(standIn.url),
+      plaid: plaidApi(standIn),
       store,
       getUserId: sessionUser,
       linkToken: LINK_TOKEN_FIELDS,
@@ -312,7 +325,7 @@ describe("the app's own failures", () => {
     expect(
       (await store.list('user-a')).map(({ institutionId, institutionName }) => ({ institutionId, institutionName })),
     ).toEqual([STAND_IN_INSTITUTION])
-    expect(standIn.removedItems).toEqual([])
+    expect(standIn.items.filter((item) => item.removed)).toEqual([])
     expect(errors).toEqual([])
   })
 
@@ -325,8 +338,8 @@ describe("the app's own failures", () => {
     expect(answer.json).toEqual(INTERNAL_ERROR_BODY)
     expect(store.saved).toEqual([])
     // Plaid no longer has an Item that nobody could reach.
-    expect(standIn.removedItems).toEqual([itemId])
-    expect(standIn.liveItems).not.toContain(itemId)
+    expect(standIn.items.filter((item) => item.removed).map((item) => item.itemId)).toEqual([itemId])
+    expect(standIn.items.filter((item) => !item.removed).map((item) => item.itemId)).not.toContain(itemId)
     const accessToken = standIn.accessTokenOf(itemId)!
     expect(errors).toHaveLength(1)
     expect(errors[0]!.itemId).toBe(itemId)
@@ -431,10 +444,10 @@ describe('hooks', () => {
     ],
     ['reject', () => Promise.reject(new Error('hook failed'))],
   ])('hooks that %s do not change the response', async (_name, hook) => {
-    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     extraStandIns.push(standIn)
     const gateway = createPlaidGateway({
-      plaid: plaidApi(standIn.url),
+      plaid: plaidApi(standIn),
       store: createMemoryItemStore(),
       getUserId: sessionUser,
       linkToken: LINK_TOKEN_FIELDS,
@@ -459,7 +472,7 @@ describe('createPlaidGateway options', () => {
     ['linkToken', { linkToken: null }],
   ])('refuses a missing %s with a message that names it', (name, override) => {
     const options = {
-      plaid: plaidApi('http://127.0.0.1:9'),
+      plaid: plaidApi(suite.standIn),
       store: createMemoryItemStore(),
       getUserId: sessionUser,
       linkToken: LINK_TOKEN_FIELDS,
@@ -470,7 +483,7 @@ describe('createPlaidGateway options', () => {
 
   // The failures these gateways answer go to onError, which the file checks; the console stays quiet.
   const baseOptions = () => ({
-    plaid: plaidApi('http://127.0.0.1:9'),
+    plaid: plaidApi(suite.standIn),
     store: createMemoryItemStore(),
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
@@ -505,11 +518,11 @@ describe('createPlaidGateway options', () => {
   })
 
   it('redacts the secrets named in `secrets` and those of an axios instance, as well as the configured ones', async () => {
-    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     extraStandIns.push(standIn)
     const errors: GatewayErrorEvent[] = []
     // The credentials live only on the SDK's axios instance, not in its configuration.
-    const plaid = plaidApi(standIn.url, { headers: {} })
+    const plaid = plaidApi(standIn, { headers: {} })
     const sdk = plaid as unknown as { axios: { defaults: { headers: { common: Record<string, string> } } } }
     sdk.axios = {
       ...sdk.axios,
@@ -531,10 +544,10 @@ describe('createPlaidGateway options', () => {
   })
 
   it('never passes on a success answer from Plaid that repeats a secret', async () => {
-    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     extraStandIns.push(standIn)
     const store = createMemoryItemStore()
-    const gateway = createPlaidGateway({ ...baseOptions(), plaid: plaidApi(standIn.url), store })
+    const gateway = createPlaidGateway({ ...baseOptions(), plaid: plaidApi(standIn), store })
     const { publicToken, itemId } = standIn.createPublicToken()
     await gateway.handle(request(EXCHANGE, { public_token: publicToken }, 'user-a'))
     const accessToken = standIn.accessTokenOf(itemId)!
@@ -550,12 +563,12 @@ describe('createPlaidGateway options', () => {
   })
 
   it('never lets linkToken set the user, the access token or update mode', async () => {
-    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     extraStandIns.push(standIn)
     const store = createMemoryItemStore()
     const gateway = createPlaidGateway({
       ...baseOptions(),
-      plaid: plaidApi(standIn.url),
+      plaid: plaidApi(standIn),
       store,
       linkToken: {
         ...LINK_TOKEN_FIELDS,
@@ -577,13 +590,13 @@ describe('createPlaidGateway options', () => {
   })
 
   it('without linkToken.products a new Item’s token is the bare 500, and onError says what is missing', async () => {
-    const standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    const standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     extraStandIns.push(standIn)
     const errors: GatewayErrorEvent[] = []
     const { products: _none, optional_products: _alsoNone, ...withoutProducts } = LINK_TOKEN_FIELDS
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const gateway = createPlaidGateway({
-      plaid: plaidApi(standIn.url),
+      plaid: plaidApi(standIn),
       store: createMemoryItemStore(),
       getUserId: sessionUser,
       linkToken: withoutProducts,
@@ -615,7 +628,7 @@ describe('createPlaidGateway options', () => {
     ['plaid/', '/plaid/item/public_token/exchange'],
     ['/v1/plaid///', '/v1/plaid/item/public_token/exchange'],
   ])('serves basePath %j at %s', async (basePath, path) => {
-    const gateway = createPlaidGateway({ ...baseOptions(), plaid: plaidApi(suite.standIn.url), basePath })
+    const gateway = createPlaidGateway({ ...baseOptions(), plaid: plaidApi(suite.standIn), basePath })
     const { publicToken } = suite.standIn.createPublicToken()
     const response = await gateway.handle(
       new Request('http://gateway.test' + path, {

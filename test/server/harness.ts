@@ -7,7 +7,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Configuration, CountryCode, PlaidApi, Products } from 'plaid'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import {
   createMemoryItemStore,
   createPlaidGateway,
@@ -19,6 +18,7 @@ import {
   type ItemToSave,
   type ExchangeLedger,
 } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 
 type ExchangeLedgerWrite = NonNullable<ExchangeLedger['saveAndComplete']>
 
@@ -39,19 +39,22 @@ export const LINK_TOKEN_FIELDS = {
   redirect_uri: 'https://app.example.com/oauth-return',
 } satisfies PlaidGatewayOptions['linkToken']
 
-/** The institution the gateway records for every Item of the Plaid stand-in. */
+/** Where the stand-in's createPublicToken() makes Items unless told otherwise, as the gateway records it. */
 export const STAND_IN_INSTITUTION = { institutionId: 'ins_109508', institutionName: 'First Platypus Bank' }
 
 /** What the gateway sends in update mode: the app's fields without the product lists. */
 export const { products: _products, optional_products: _optional, ...UPDATE_MODE_FIELDS } = LINK_TOKEN_FIELDS
 
-/** A `PlaidApi` of the official SDK, pointed at `basePath` with the test credentials. */
-export function plaidApi(basePath: string, baseOptions: Record<string, unknown> = {}): PlaidApi {
+/** Plaid's request ids: 15 letters and digits, such as `m8MDnv9okwxFNBV`. */
+export const PLAID_REQUEST_ID = /^[A-Za-z0-9]{15}$/
+
+/** A `PlaidApi` of the official SDK, pointed at a stand-in with its credentials. */
+export function plaidApi(
+  standIn: Pick<PlaidStandIn, 'basePath' | 'headers'>,
+  baseOptions: Record<string, unknown> = {},
+): PlaidApi {
   return new PlaidApi(
-    new Configuration({
-      basePath,
-      baseOptions: { headers: { 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET }, ...baseOptions },
-    }),
+    new Configuration({ basePath: standIn.basePath, baseOptions: { headers: standIn.headers, ...baseOptions } }),
   )
 }
 
@@ -124,7 +127,7 @@ export function gatewayOn(standIn: PlaidStandIn, extra: Partial<PlaidGatewayOpti
   const errors: GatewayErrorEvent[] = []
   const afterAnswers: Promise<unknown>[] = []
   const options: PlaidGatewayOptions = {
-    plaid: plaidApi(standIn.url),
+    plaid: plaidApi(standIn),
     store: createMemoryItemStore(),
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,
@@ -228,10 +231,10 @@ export function setupGatewaySuite(extra: Partial<PlaidGatewayOptions> = {}): Gat
   afterEach(() => suite.settled())
 
   beforeAll(async () => {
-    suite.standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+    suite.standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
     suite.store = recordingStore()
     const gateway = createPlaidGateway({
-      plaid: plaidApi(suite.standIn.url),
+      plaid: plaidApi(suite.standIn),
       store: suite.store,
       getUserId: (request) => {
         suite.userIdCalls++

@@ -8,7 +8,6 @@
  */
 import { PGlite } from '@electric-sql/pglite'
 import { randomBytes } from 'node:crypto'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import {
   createMemoryItemStore,
   createPlaidGateway,
@@ -16,7 +15,7 @@ import {
   type GatewayErrorEvent,
   type PostgresItemStoreOptions,
 } from '../../src/server'
-import { itemStoreContract } from '../../src/testing'
+import { createPlaidStandIn, itemStoreContract, type PlaidStandIn } from '../../src/testing'
 import {
   explainsAMissingMigration,
   refusesUnstorableWrites,
@@ -53,7 +52,7 @@ scanForSecrets(() => standIn.issuedAccessTokens)
 beforeAll(async () => {
   db = new PGlite()
   await db.waitReady
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 }, 60_000)
 
 afterAll(async () => {
@@ -324,7 +323,7 @@ describe('two gateways sharing one database', () => {
     // Two stores on one database: two instances know nothing of each other but the tables.
     const make = () =>
       createPlaidGateway({
-        plaid: plaidApi(standIn.url),
+        plaid: plaidApi(standIn),
         store: createPostgresItemStore({
           db,
           encryptionKeys: { current: 'k1', keys: { k1: K1 } },

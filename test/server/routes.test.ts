@@ -9,11 +9,12 @@ import {
   PlaidError,
   linkTokenModeProblems,
   validate,
-} from '../../bench/plaidSchemas.mjs'
+} from '../../src/testing/plaidSpec.mjs'
 import {
   EXCHANGE,
   LINK_TOKEN_CREATE,
   LINK_TOKEN_FIELDS,
+  PLAID_REQUEST_ID,
   PUBLIC_TOKEN_CREATE,
   STAND_IN_INSTITUTION,
   UPDATE_MODE_FIELDS,
@@ -286,7 +287,7 @@ describe.each<Transport>(['http', 'direct'])('over %s', (transport) => {
       expect(answer.json.item_id).toBe(itemId)
       const plaidRequest = [...suite.standIn.requests].reverse().find((request) => request.path === EXCHANGE)!
       expect(plaidRequest.body).toEqual({ public_token: publicToken })
-      expect(answer.json.request_id).toMatch(/^req-/)
+      expect(answer.json.request_id).toMatch(PLAID_REQUEST_ID)
       // The one write before the answer holds the access token; Plaid's institution comes after.
       expect(suite.store.saved.at(-1)).toEqual({
         userId: 'user-ok',

@@ -6,8 +6,8 @@
  */
 import { connect, type Socket } from 'node:net'
 import type { Server } from 'node:http'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import { createMemoryItemStore, createPlaidGateway, toNodeHandler } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import {
   CLIENT_ID,
   LINK_TOKEN_FIELDS,
@@ -38,7 +38,7 @@ const servers: Server[] = []
 scanForSecrets(() => [...standIn.issuedAccessTokens, 'access-sandbox-never-issued'])
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 })
 afterAll(async () => {
   await Promise.all(servers.map(closeServer))
@@ -84,7 +84,7 @@ it('refuses a bodyTimeoutMs that is not a positive number of milliseconds', () =
   for (const bodyTimeoutMs of [0, -5, Number.NaN, Infinity, '10000' as unknown as number]) {
     expect(() =>
       createPlaidGateway({
-        plaid: plaidApi(standIn.url),
+        plaid: plaidApi(standIn),
         store: createMemoryItemStore(),
         getUserId: sessionUser,
         linkToken: LINK_TOKEN_FIELDS,

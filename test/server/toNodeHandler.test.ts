@@ -6,8 +6,8 @@
 import express from 'express'
 import { request as httpRequest, type Server } from 'node:http'
 import { connect } from 'node:net'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import { createPlaidGateway, toNodeHandler } from '../../src/server'
+import { createPlaidStandIn, type PlaidStandIn } from '../../src/testing'
 import {
   CLIENT_ID,
   EXCHANGE,
@@ -31,7 +31,7 @@ const servers: Server[] = []
 scanForSecrets(() => standIn.issuedAccessTokens)
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
 })
 
 afterAll(async () => {
@@ -50,7 +50,7 @@ afterEach(() => Promise.all(afterAnswers.splice(0)))
 function newGateway() {
   const store = recordingStore()
   const gateway = createPlaidGateway({
-    plaid: plaidApi(standIn.url),
+    plaid: plaidApi(standIn),
     store,
     getUserId: sessionUser,
     linkToken: LINK_TOKEN_FIELDS,

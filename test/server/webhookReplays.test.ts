@@ -7,7 +7,6 @@
  */
 import axios from 'axios'
 import { PlaidApi, Configuration } from 'plaid'
-import { startPlaidStandIn, type PlaidStandIn } from '../../bench/plaidStandIn.mjs'
 import {
   createMemoryItemStore,
   type ItemStore,
@@ -15,7 +14,12 @@ import {
   type PlaidGatewayOptions,
   type WebhookEvent,
 } from '../../src/server'
-import { createPlaidWebhookSigner, type PlaidWebhookSigner } from '../../src/testing'
+import {
+  createPlaidStandIn,
+  createPlaidWebhookSigner,
+  type PlaidWebhookSigner,
+  type PlaidStandIn,
+} from '../../src/testing'
 import { CLIENT_ID, EXCHANGE, SECRET, gatewayOn, postTo, readAnswer, scanForSecrets } from './harness'
 
 const KEY_GET = '/webhook_verification_key/get'
@@ -25,7 +29,7 @@ let signer: PlaidWebhookSigner
 scanForSecrets(() => standIn.issuedAccessTokens)
 
 beforeAll(async () => {
-  standIn = await startPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
+  standIn = await createPlaidStandIn({ clientId: CLIENT_ID, secret: SECRET })
   signer = await createPlaidWebhookSigner()
   standIn.addWebhookKey(signer.verificationKeyResponse().key)
 })
@@ -257,12 +261,12 @@ describe('environment', () => {
     const toStandIn = axios.create()
     toStandIn.interceptors.request.use((config) => ({
       ...config,
-      url: config.url?.replace('https://production.plaid.com', standIn.url),
+      url: config.url?.replace('https://production.plaid.com', standIn.basePath),
     }))
     const plaid = new PlaidApi(
       new Configuration({
         basePath: 'https://production.plaid.com',
-        baseOptions: { headers: { 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET } },
+        baseOptions: { headers: standIn.headers },
       }),
       undefined,
       toStandIn,
