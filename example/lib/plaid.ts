@@ -22,8 +22,8 @@ import { Configuration, CountryCode, PlaidApi, PlaidEnvironments, Products } fro
 import { startOfflinePlaid, type OfflinePlaid } from './offline'
 import { currentUserId } from './session'
 
-/** Where the app is reached: Plaid sends webhooks and OAuth returns here. */
-export const APP_URL = process.env.APP_URL ?? 'http://localhost:3000'
+/** Where the app is reached: Plaid sends webhooks and OAuth returns here. Next.js listens on PORT. */
+export const APP_URL = process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`
 
 export interface PlaidSetup {
   gateway: PlaidGateway
