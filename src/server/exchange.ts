@@ -147,19 +147,16 @@ export function createExchangeRoute(ctx: GatewayContext, institutions: Instituti
     })
     if (claim.state === 'done') return claim.outcome
 
+    const hinted = {
+      institutionId: hints.institution?.institutionId ?? null,
+      institutionName: hints.institution?.name ?? null,
+    }
     let exchanged: Exchanged
     try {
       await refuseDuplicate(userId, hints)
       exchanged = await exchangeWithPlaid(publicToken)
       await makeDurable(
-        {
-          userId,
-          itemId: exchanged.itemId,
-          accessToken: exchanged.accessToken,
-          institutionId: hints.institution?.institutionId ?? null,
-          institutionName: hints.institution?.name ?? null,
-          accounts: hints.accounts,
-        },
+        { userId, itemId: exchanged.itemId, accessToken: exchanged.accessToken, ...hinted, accounts: hints.accounts },
         claim,
         { itemId: exchanged.itemId, requestId: exchanged.requestId },
       )
@@ -174,7 +171,7 @@ export function createExchangeRoute(ctx: GatewayContext, institutions: Instituti
       ctx.options.onItemLinked,
       requestId === undefined ? { userId, itemId } : { userId, itemId, requestId },
     )
-    ctx.after(`confirming the institution of Item ${itemId}`, () => institutions.confirm(itemId, accessToken))
+    ctx.after(`confirming the institution of Item ${itemId}`, () => institutions.confirm(itemId, accessToken, hinted))
     return { itemId, requestId }
   }
 }

@@ -14,8 +14,11 @@ export interface PlaidItemFields {
 export interface InstitutionLookup {
   /** The institution an `/item/get` answer names, with its name looked up when the answer lacks it. */
   of(item: PlaidItemFields): Promise<ItemInstitution>
-  /** Asks Plaid's /item/get for the Item's institution and records it in the store. */
-  confirm(itemId: string, accessToken: string): Promise<void>
+  /**
+   * Asks Plaid's /item/get for the Item's institution and records it in the store, unless it is
+   * what the store already holds (`saved`: Link's hint, written with the Item).
+   */
+  confirm(itemId: string, accessToken: string, saved: ItemInstitution): Promise<void>
 }
 
 export function createInstitutionLookup(ctx: GatewayContext): InstitutionLookup {
@@ -54,14 +57,18 @@ export function createInstitutionLookup(ctx: GatewayContext): InstitutionLookup 
       return { institutionId, institutionName }
     },
 
-    async confirm(itemId, accessToken) {
+    async confirm(itemId, accessToken, saved) {
       const setInstitution = ctx.store.setInstitution?.bind(ctx.store)
       if (!setInstitution) return
       const { data } = await ctx.callPlaid('/item/get', (options) =>
         ctx.plaid.itemGet({ access_token: accessToken }, options),
       )
       const institution = await lookup.of(data?.item ?? {})
-      if (institution.institutionId !== null) await setInstitution(itemId, institution)
+      if (institution.institutionId === null) return
+      // Link's hint was right: the row already says so, and one write per exchange is saved.
+      if (institution.institutionId === saved.institutionId && institution.institutionName === saved.institutionName)
+        return
+      await setInstitution(itemId, institution)
     },
   }
   return lookup

@@ -170,6 +170,29 @@ describe("Link's metadata", () => {
     expect(await institutionOf(store, 'user-a', itemId)).toEqual(STAND_IN_INSTITUTION)
   })
 
+  it('that Plaid confirms as it was saved costs no second write', async () => {
+    const { gateway, store, afterAnswers } = newGateway()
+    const writes: string[] = []
+    const setInstitution = store.setInstitution!.bind(store)
+    store.setInstitution = async (itemId, institution) => {
+      writes.push(itemId)
+      await setInstitution(itemId, institution)
+    }
+    const right = { ...LINK_METADATA, institution: { institution_id: 'ins_109508', name: 'First Platypus Bank' } }
+    const sentBefore = standIn.requests.length
+    const linked = standIn.createPublicToken()
+    await postTo(gateway, EXCHANGE, { public_token: linked.publicToken, ...right }, 'user-a')
+    const wrong = standIn.createPublicToken()
+    await postTo(gateway, EXCHANGE, { public_token: wrong.publicToken, ...LINK_METADATA }, 'user-b')
+    await Promise.all(afterAnswers)
+    // Plaid was asked both times; only the Item whose hint named the bank differently was written again.
+    const itemGets = standIn.requests.slice(sentBefore).filter((request) => request.path === '/item/get')
+    expect(itemGets).toHaveLength(2)
+    expect(writes).toEqual([wrong.itemId])
+    expect(await institutionOf(store, 'user-a', linked.itemId)).toEqual(STAND_IN_INSTITUTION)
+    expect(await institutionOf(store, 'user-b', wrong.itemId)).toEqual(STAND_IN_INSTITUTION)
+  })
+
   it.each([
     ['institution as a string', { institution: 'ins_109508' }, 'institution'],
     ['institution as an array', { institution: [] }, 'institution'],
