@@ -54,8 +54,9 @@ const BENCH_TABLES = [
   'bench_baseline_items',
 ]
 
-/** The heading of a run's section in bench/results.md: one section per Plaid latency. */
-const sectionTitle = (latencyMs) => `## Gateway load, Plaid answering in ${latencyMs} ms`
+/** The heading of a run's section in bench/results.md: one section per Plaid latency and concurrency. */
+const sectionTitle = (latencyMs, concurrency) =>
+  `## Gateway load, Plaid answering in ${latencyMs} ms, ${concurrency} ${concurrency === 1 ? 'exchange' : 'exchanges'} at once`
 
 if (process.argv[2] === '--load-generator') await loadGenerator({ plaidLatencyMs: Number(process.argv[3]) })
 else await main()
@@ -126,7 +127,7 @@ async function main() {
     }),
   )
   const CONCURRENCY = Math.min(args.concurrency || 200, 5000)
-  const ROUNDS = Math.min(args.rounds || 4, 20)
+  const ROUNDS = Math.min(args.rounds || 4, 100)
   const POOL_SIZE = Math.min(args.pool || 10, 90)
   const PLAID_LATENCY_MS = args['plaid-latency'] || 0
   const TIME_LIMIT_MS = (args['time-limit'] || 150) * 1000
@@ -493,11 +494,12 @@ async function main() {
   const ms2 = (n) => n.toFixed(2)
   const ratio = (n) => `${n.toFixed(2)}×`
   const lines = [
-    `${sectionTitle(PLAID_LATENCY_MS)}: ${CONCURRENCY} concurrent exchanges × ${ROUNDS} rounds per side and database`,
+    `${sectionTitle(PLAID_LATENCY_MS, CONCURRENCY)}: ${ROUNDS} rounds per side and database`,
     '',
     `Run on ${new Date().toISOString().slice(0, 10)}, ${osType()} with ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; the Plaid stand-in answers every call in ` +
-      `${PLAID_LATENCY_MS} ms. Reproduce with \`npm run bench:gateway -- --plaid-latency=${PLAID_LATENCY_MS}\`, with ` +
+      `${PLAID_LATENCY_MS} ms. Reproduce with \`npm run bench:gateway -- --plaid-latency=${PLAID_LATENCY_MS} ` +
+      `--concurrency=${CONCURRENCY} --rounds=${ROUNDS}\`, with ` +
       '`DATABASE_URL` set for the PostgreSQL server.',
     '',
     'Hand-written: a Node `http` endpoint with the same body read, user header, SDK call, AES-256-GCM sealing ' +
@@ -566,7 +568,7 @@ async function main() {
         c.retryMismatches + c.retryPlaidCalls + c.retrySaves === 0 &&
         baselineRows === baselineAnswered,
     )
-  // bench/results.md keeps one section per Plaid latency; this run's replaces its own, when nothing broke.
+  // bench/results.md keeps one section per Plaid latency and concurrency; this run's replaces its own, when nothing broke.
   if (clean) {
     const file = new URL('./results.md', import.meta.url)
     let previous = ''
@@ -576,7 +578,7 @@ async function main() {
       // No results yet: the file starts with this section.
     }
     const sections = previous.split(/^(?=## )/m)
-    const title = sectionTitle(PLAID_LATENCY_MS)
+    const title = sectionTitle(PLAID_LATENCY_MS, CONCURRENCY)
     const at = sections.findIndex((one) => one.startsWith(title + ':'))
     if (at >= 0) sections[at] = section + '\n'
     else sections.push((sections.length > 0 && !sections.at(-1).endsWith('\n\n') ? '\n' : '') + section)
